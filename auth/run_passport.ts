@@ -1,0 +1,173 @@
+// The one place in auth/ that performs I/O: it runs the sans-IO PassportLogin over an HTTP function
+// the caller passes in (default: the runtime's fetch), with abort and a per-request timeout. It is
+// written only against PassportLogin's public API, so that API is proven sufficient.
+
+import { encodeCredential } from "./_wire.ts";
+import { PassportError } from "./errors.ts";
+import type {
+  PassportHttpRequest,
+  PassportHttpResponse,
+  PassportLoginOptions,
+  PassportResult,
+  PassportStep,
+} from "./passport.ts";
+import { PassportLogin } from "./passport.ts";
+
+/**
+ * Performs one HTTP request without following redirects and resolves with its status and headers.
+ * It should stop when `signal` aborts; the runner stops waiting then either way. Adapters implement
+ * this to add, say, an extra CA certificate.
+ */
+export type PassportFetch = (
+  request: PassportHttpRequest,
+  signal: AbortSignal,
+) => Promise<PassportHttpResponse>;
+
+/** How {@linkcode runPassport} performs the requests. */
+export interface PassportRunOptions {
+  /** The HTTP function. Defaults to {@linkcode fetchPassport}. */
+  fetch?: PassportFetch;
+  /** Cancels the whole sign-in; it then fails with code `"aborted"`. */
+  signal?: AbortSignal;
+  /** Longest wait for each single response, in ms. Defaults to {@linkcode DEFAULT_TIMEOUT_MS}. */
+  timeoutMs?: number;
+}
+
+/** Default per-request timeout of {@linkcode runPassport}: 30 seconds. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * The default {@linkcode PassportFetch}: the runtime's global `fetch` with `redirect: "manual"`
+ * (Deno, Node and Bun then all return the 302 itself). The body is never read; it is cancelled so
+ * the connection is released.
+ *
+ * @example Use it directly
+ * ```ts
+ * import { fetchPassport } from "./run_passport.ts";
+ *
+ * const response = await fetchPassport(
+ *   { method: "GET", url: "https://nexus.passport.com/rdr/pprdr.asp", headers: {} },
+ *   AbortSignal.timeout(10_000),
+ * );
+ * console.log(response.status);
+ * ```
+ */
+export async function fetchPassport(
+  request: PassportHttpRequest,
+  signal: AbortSignal,
+): Promise<PassportHttpResponse> {
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    redirect: "manual",
+    signal,
+  });
+  await response.body?.cancel().catch(() => {});
+  return { status: response.status, headers: response.headers };
+}
+
+/**
+ * Signs in to Passport 1.4: runs {@linkcode PassportLogin} step by step over `options.fetch` and
+ * resolves with the ticket and the login URL to cache. Rejects only with {@linkcode PassportError};
+ * nothing secret is in it.
+ *
+ * @example Get a ticket for `USR <trid> TWN S`
+ * ```ts
+ * import { runPassport } from "./run_passport.ts";
+ *
+ * const { ticket, loginUrl } = await runPassport(
+ *   { account: "alice@example.com", password: "secret", challenge: "lc=1033,id=507" },
+ *   { timeoutMs: 15_000 },
+ * );
+ * // send `USR 4 TWN S ${ticket}`; store loginUrl and pass it as `loginUrl` next time
+ * ```
+ */
+export async function runPassport(
+  login: PassportLoginOptions,
+  options: PassportRunOptions = {},
+): Promise<PassportResult> {
+  const send = options.fetch ?? fetchPassport;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) throw new RangeError(`Cannot use timeoutMs ${timeoutMs}: not positive`);
+  const machine = new PassportLogin(login);
+  const secrets = secretsOf(login);
+  let step: PassportStep = machine.start();
+  while (step.type === "request") {
+    const response = await exchange(send, step.request, options.signal, timeoutMs, secrets);
+    step = machine.receive(response);
+  }
+  return { ticket: step.ticket, loginUrl: step.loginUrl };
+}
+
+/** Every form in which the password could show up in a foreign error message. */
+function secretsOf(login: PassportLoginOptions): string[] {
+  const out = new Set<string>();
+  for (const text of [login.password, safeEncode(login.password)]) {
+    if (text) out.add(text);
+  }
+  // Longest first, so a secret containing another is replaced whole.
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+function safeEncode(text: string): string {
+  try {
+    return encodeCredential(text, "password");
+  } catch {
+    return "";
+  }
+}
+
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text.replace(/Passport1\.4 OrgVerb=[^\r\n]*/g, "[redacted]");
+  for (const secret of secrets) out = out.split(secret).join("[redacted]");
+  return out;
+}
+
+/** Name, message and Node's `cause.code` of a foreign error, as text (the object is not kept). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return `${error.name}: ${error.message}${typeof code === "string" ? ` (${code})` : ""}`;
+}
+
+async function exchange(
+  send: PassportFetch,
+  request: PassportHttpRequest,
+  callerSignal: AbortSignal | undefined,
+  timeoutMs: number,
+  secrets: readonly string[],
+): Promise<PassportHttpResponse> {
+  const where = new URL(request.url).origin;
+  const aborted = () => new PassportError("aborted", `Cannot reach ${where}: sign-in was aborted`);
+  if (callerSignal?.aborted) throw aborted();
+  const controller = new AbortController();
+  let timedOut = false;
+  // A plain timer, cleared in `finally`, rather than AbortSignal.timeout: nothing is left pending.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = () => controller.abort();
+  callerSignal?.addEventListener("abort", onAbort, { once: true });
+  // Stop waiting on abort even if `send` ignores its signal: a hung server cannot hang us.
+  let stopWaiting: (reason: unknown) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => (stopWaiting = reject));
+  controller.signal.addEventListener("abort", () => stopWaiting(controller.signal.reason), {
+    once: true,
+  });
+  try {
+    return await Promise.race([send(request, controller.signal), stopped]);
+  } catch (error) {
+    if (timedOut) {
+      throw new PassportError("timeout", `Cannot reach ${where}: no response in ${timeoutMs} ms`);
+    }
+    if (callerSignal?.aborted) throw aborted();
+    throw new PassportError(
+      "network",
+      `Cannot reach ${where}: ${scrub(describe(error), secrets)}`,
+    );
+  } finally {
+    clearTimeout(timer);
+    callerSignal?.removeEventListener("abort", onAbort);
+  }
+}
