@@ -105,24 +105,31 @@ function isLoopbackHost(hostname: string): boolean {
 /**
  * Applies the URL policy and returns the normalised `href`: `https:` always; `http:` only to a
  * loopback host and only with `allowInsecureLoopback`; nothing else. `what` names the URL's origin in
- * messages (e.g. `redirect`). An unparseable URL is a `"protocol"` error: the server sent garbage.
+ * messages (e.g. `redirect`); `status` is the response that named it. An unparseable URL is a `"protocol"` error: the server sent garbage.
  */
 export function checkUrl(
   raw: string,
   base: string | undefined,
   allowInsecureLoopback: boolean,
   what: string,
+  status?: number,
 ): string {
+  const details = { status };
   let url: URL;
   try {
     url = new URL(raw, base);
   } catch {
-    throw new PassportError("protocol", `Cannot use ${what} ${quote(raw)}: not a valid URL`);
+    throw new PassportError(
+      "protocol",
+      `Cannot use ${what} ${quote(raw)}: not a valid URL`,
+      details,
+    );
   }
   if (url.username !== "" || url.password !== "") {
     throw new PassportError(
       "insecure-url",
       `Cannot use ${what} on host ${quote(url.host)}: URLs with credentials are refused`,
+      details,
     );
   }
   if (url.protocol === "https:") return url.href;
@@ -131,11 +138,13 @@ export function checkUrl(
     throw new PassportError(
       "insecure-url",
       `Cannot use ${what} ${quote(url.href)}: http: to a loopback host needs allowInsecureLoopback`,
+      details,
     );
   }
   throw new PassportError(
     "insecure-url",
     `Cannot use ${what} ${quote(url.href)}: only https: URLs are allowed`,
+    details,
   );
 }
 

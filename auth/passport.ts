@@ -293,6 +293,7 @@ export class PassportLogin {
       undefined,
       this.#allowInsecureLoopback,
       "DALogin",
+      status,
     );
     return this.#login(this.#loginUrl);
   }
@@ -333,7 +334,13 @@ export class PassportLogin {
       }
       this.#redirects++;
       return this.#login(
-        checkUrl(location.trim(), this.#currentUrl, this.#allowInsecureLoopback, "redirect"),
+        checkUrl(
+          location.trim(),
+          this.#currentUrl,
+          this.#allowInsecureLoopback,
+          "redirect",
+          status,
+        ),
       );
     }
     if (daStatus === "success") {
