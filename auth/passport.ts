@@ -55,9 +55,9 @@ export interface PassportLoginOptions {
 }
 
 /**
- * One HTTP request to perform. The login request's `headers` hold the password inside
- * `Authorization`; the `headers` object redacts it from `JSON.stringify` and from Node/Deno/Bun
- * inspection, but treat it as secret anyway.
+ * One HTTP request to perform. The login request's `Authorization` header holds the password:
+ * requests made by {@linkcode PassportLogin} redact it from `JSON.stringify` and from Node/Deno/Bun
+ * inspection of the request, but `headers` itself is a plain record; never log it.
  *
  * `Host` and `Connection: Keep-Alive` of the historical request are left out on purpose: every
  * HTTP client derives `Host` from the URL and manages `Connection` itself (`fetch` forbids both).
@@ -113,23 +113,28 @@ const PREAMBLE = "Passport1.4 OrgVerb=GET,OrgURL=http%3A%2F%2Fmessenger%2Emsn%2E
 const INSPECT_NODE = Symbol.for("nodejs.util.inspect.custom");
 const INSPECT_DENO = Symbol.for("Deno.customInspect");
 
-/** Headers whose `Authorization` is hidden from JSON and inspection (non-enumerable hooks). */
-function secretHeaders(headers: Record<string, string>): Record<string, string> {
-  const redacted = (): Record<string, string> => {
+/**
+ * A request that hides its `Authorization` from `JSON.stringify` and from Node/Deno/Bun inspection
+ * (non-enumerable hooks on the request itself). `headers` stays a plain record: `fetch` in Node
+ * rejects a header record that carries symbol keys, even non-enumerable ones.
+ */
+function secretRequest(url: string, headers: Record<string, string>): PassportHttpRequest {
+  const request: PassportHttpRequest = { method: "GET", url, headers };
+  const redacted = () => {
     const copy = { ...headers };
     if ("Authorization" in copy) copy.Authorization = "Passport1.4 [redacted]";
-    return copy;
+    return { method: request.method, url, headers: copy };
   };
-  Object.defineProperty(headers, "toJSON", { value: redacted });
-  Object.defineProperty(headers, INSPECT_NODE, {
+  Object.defineProperty(request, "toJSON", { value: redacted });
+  Object.defineProperty(request, INSPECT_NODE, {
     value: (_depth: number, options: unknown, inspect: (v: unknown, o: unknown) => string) =>
       inspect(redacted(), options),
   });
-  Object.defineProperty(headers, INSPECT_DENO, {
+  Object.defineProperty(request, INSPECT_DENO, {
     value: (inspect: (v: unknown, o: unknown) => string, options: unknown) =>
       inspect(redacted(), options),
   });
-  return headers;
+  return request;
 }
 
 /**
@@ -254,7 +259,7 @@ export class PassportLogin {
 
   #request(url: string, headers: Record<string, string>): PassportHttpRequest {
     this.#currentUrl = url;
-    return { method: "GET", url, headers: secretHeaders(headers) };
+    return secretRequest(url, headers);
   }
 
   #login(url: string): PassportRequestStep {
