@@ -1,0 +1,43 @@
+/**
+ * The MSNP8/9 codec: pure functions and a streaming decoder that turn bytes
+ * into protocol commands and back, for every notification-server and
+ * switchboard command. No I/O, no clock.
+ *
+ * - {@link Decoder}: push bytes in any chunking, pull {@link Command}s out.
+ * - {@link encodeCommand} and the per-command builders (`ver`, `cvr`, `usrTwnInitial`, `chg`,
+ *   `add`, ...): commands to bytes, refusing anything that would break framing.
+ * - {@link parseServerCommand}: typed views over server commands.
+ *
+ * @example Decode a stream and read its commands
+ * ```ts
+ * import { Decoder, parseServerCommand } from "@msnp/client/codec";
+ * const decoder = new Decoder({ from: "server" });
+ * decoder.push(new TextEncoder().encode("ILN 9 NLN bob@x.com Bob%20B 268435492\r\n"));
+ * const command = decoder.next();
+ * if (command && !(command instanceof Error)) console.log(parseServerCommand(command));
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type Command,
+  type Direction,
+  hasPayload,
+  hasTrid,
+  isErrorCode,
+  MAX_TRID,
+  parseTrid,
+} from "./command.ts";
+export { Decoder, type DecoderOptions } from "./decoder.ts";
+export { checkArgument, encodeCommand, type EncodeOptions } from "./encoder.ts";
+export { DecodeError, type DecodeErrorCode, EncodeError, type EncodeErrorCode } from "./errors.ts";
+export { describeErrorCode, ERROR_CODES, type ErrorCodeInfo } from "./error_codes.ts";
+export { urlDecode, urlEncode } from "./url_encoding.ts";
+export * from "./client_commands.ts";
+export {
+  type HostPort,
+  LIST_BITS,
+  parseServerCommand,
+  type ServerMessage,
+} from "./server_messages.ts";

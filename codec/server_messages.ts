@@ -1,0 +1,530 @@
+import type { AnyStatus, ListName, PhoneProperty } from "./client_commands.ts";
+import { type Command, isErrorCode } from "./command.ts";
+import { describeErrorCode } from "./error_codes.ts";
+import { DecodeError, quote } from "./errors.ts";
+import { urlDecode } from "./url_encoding.ts";
+
+/** A `host:port` pair from `XFR` or `RNG`. */
+export interface HostPort {
+  /** Host name or IP address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+}
+
+/** List bit values in `LST`: FL=1, AL=2, BL=4, RL=8. */
+export const LIST_BITS: Readonly<Record<ListName, number>> = Object.freeze({
+  FL: 1,
+  AL: 2,
+  BL: 4,
+  RL: 8,
+});
+
+/**
+ * A server command with its arguments typed and names URL-decoded. The
+ * `type` is the command name, refined where one name has several forms
+ * (`USR` in its challenge and OK forms, `XFR` to NS or SB).
+ */
+export type ServerMessage =
+  | { type: "VER"; trid: number; versions: string[] }
+  | {
+    type: "CVR";
+    trid: number;
+    recommended: string;
+    recommended2: string;
+    minimum: string;
+    downloadUrl: string;
+    infoUrl: string;
+  }
+  | { type: "USR_TWN_S"; trid: number; challenge: string }
+  | {
+    type: "USR_OK";
+    trid: number;
+    passport: string;
+    friendlyName: string;
+    /** Whether the account's e-mail is verified (absent on a switchboard). */
+    verified?: boolean;
+    /** Whether the account is a restricted (kids) account (absent on a switchboard). */
+    restricted?: boolean;
+  }
+  | {
+    type: "XFR_NS";
+    trid: number;
+    /** The new notification server; absent in the forced-reset form `XFR 0 NS 0`. */
+    address?: HostPort;
+  }
+  | { type: "XFR_SB"; trid: number; address: HostPort; authType: string; cookie: string }
+  | { type: "SYN"; trid: number; version: number; contactCount?: number; groupCount?: number }
+  | { type: "GTC"; trid: number | null; version?: number; mode: "A" | "N" }
+  | { type: "BLP"; trid: number | null; version?: number; mode: "AL" | "BL" }
+  | {
+    type: "PRP";
+    trid: number | null;
+    version?: number;
+    property: PhoneProperty | string;
+    value: string;
+  }
+  | { type: "LSG"; groupId: number; name: string }
+  | { type: "LST"; passport: string; friendlyName: string; lists: number; groupIds: number[] }
+  | {
+    type: "BPR";
+    /** List version; present only outside a SYN reply. */
+    version?: number;
+    /** The contact; outside a SYN reply only (inside, it is the preceding `LST`). */
+    passport?: string;
+    property: PhoneProperty | string;
+    value: string;
+  }
+  | { type: "CHG"; trid: number; status: AnyStatus; clientId?: number; msnObject?: string }
+  | {
+    type: "ILN";
+    trid: number;
+    status: AnyStatus;
+    passport: string;
+    friendlyName: string;
+    clientId: number;
+    msnObject?: string;
+  }
+  | {
+    type: "NLN";
+    status: AnyStatus;
+    passport: string;
+    friendlyName: string;
+    clientId: number;
+    msnObject?: string;
+  }
+  | { type: "FLN"; passport: string }
+  | { type: "CHL"; trid: number; challenge: string }
+  | { type: "QRY"; trid: number }
+  | { type: "QNG"; seconds?: number }
+  | { type: "OUT"; reason?: string }
+  | {
+    type: "ADD";
+    trid: number;
+    list: ListName;
+    version: number;
+    passport: string;
+    friendlyName: string;
+    groupId?: number;
+  }
+  | {
+    type: "REM";
+    trid: number;
+    list: ListName;
+    version: number;
+    passport: string;
+    groupId?: number;
+  }
+  | { type: "ADG"; trid: number; version: number; name: string; groupId: number }
+  | { type: "RMG"; trid: number; version: number; groupId: number }
+  | { type: "REG"; trid: number; version: number; groupId: number; name: string }
+  | { type: "REA"; trid: number; version: number; passport: string; friendlyName: string }
+  | {
+    type: "RNG";
+    sessionId: string;
+    address: HostPort;
+    authType: string;
+    cookie: string;
+    passport: string;
+    friendlyName: string;
+  }
+  | {
+    type: "MSG";
+    /** Sender passport (`Hotmail` for notification-server messages). */
+    sender: string;
+    senderName: string;
+    payload: Uint8Array;
+  }
+  | { type: "NOT"; payload: Uint8Array }
+  | { type: "IPG"; payload: Uint8Array }
+  | { type: "URL"; trid: number; rru: string; url: string; id?: string }
+  | { type: "ANS_OK"; trid: number }
+  | {
+    type: "IRO";
+    trid: number;
+    index: number;
+    total: number;
+    passport: string;
+    friendlyName: string;
+  }
+  | { type: "CAL"; trid: number; status: string; sessionId: string }
+  | { type: "JOI"; passport: string; friendlyName: string }
+  | { type: "BYE"; passport: string; timedOut: boolean }
+  | { type: "ACK"; trid: number }
+  | { type: "NAK"; trid: number }
+  | { type: "error"; trid: number; code: number; name: string; meaning: string }
+  | { type: "unknown"; command: Command };
+
+const LISTS: ReadonlySet<string> = new Set(["FL", "AL", "BL", "RL"]);
+const STATUSES: ReadonlySet<string> = new Set([
+  "NLN",
+  "BSY",
+  "IDL",
+  "BRB",
+  "AWY",
+  "PHN",
+  "LUN",
+  "HDN",
+  "FLN",
+]);
+
+class Args {
+  readonly #c: Command;
+  constructor(c: Command, min: number) {
+    this.#c = c;
+    if (c.args.length < min) this.fail(`expected at least ${min} arguments, got ${c.args.length}`);
+  }
+  fail(why: string): never {
+    throw new DecodeError("invalid-arguments", `Cannot read "${this.#c.name}": ${why}`, -1, false);
+  }
+  str(i: number): string {
+    return this.#c.args[i];
+  }
+  opt(i: number): string | undefined {
+    return this.#c.args[i];
+  }
+  name(i: number): string {
+    return urlDecode(this.#c.args[i]);
+  }
+  int(i: number): number {
+    const s = this.#c.args[i];
+    if (s === undefined || !/^\d{1,10}$/.test(s) || Number(s) > 0xffffffff) {
+      this.fail(`argument ${i + 1} must be a non-negative integer, got ${quote(s ?? "")}`);
+    }
+    return Number(s);
+  }
+  optInt(i: number): number | undefined {
+    return this.#c.args[i] === undefined ? undefined : this.int(i);
+  }
+  list(i: number): ListName {
+    const s = this.#c.args[i];
+    if (!LISTS.has(s)) this.fail(`argument ${i + 1} must be FL, AL, BL or RL`);
+    return s as ListName;
+  }
+  status(i: number): AnyStatus {
+    const s = this.#c.args[i];
+    if (!STATUSES.has(s)) this.fail(`unknown status ${quote(s)}`);
+    return s as AnyStatus;
+  }
+  address(i: number): HostPort {
+    const s = this.#c.args[i];
+    const colon = s.lastIndexOf(":");
+    const port = colon > 0 ? s.slice(colon + 1) : "";
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) this.fail(`invalid host:port ${quote(s)}`);
+    return { host: s.slice(0, colon), port: Number(port) };
+  }
+  groups(i: number): number[] {
+    const s = this.#c.args[i];
+    if (s === undefined) return [];
+    return s.split(",").filter((g) => g !== "").map((g) => {
+      if (!/^\d{1,10}$/.test(g)) this.fail(`invalid group list ${quote(s)}`);
+      return Number(g);
+    });
+  }
+}
+
+/**
+ * Reads a decoded server command into a typed {@link ServerMessage}.
+ * Commands it does not know come back as `{ type: "unknown" }`; known
+ * commands with missing or malformed arguments throw a non-fatal
+ * {@link DecodeError} with code `invalid-arguments`.
+ *
+ * @example
+ * ```ts
+ * import { parseServerCommand } from "@msnp/client/codec";
+ * parseServerCommand({ name: "LST", trid: null, args: ["a@b.c", "A%20B", "11", "0"] });
+ * // { type: "LST", passport: "a@b.c", friendlyName: "A B", lists: 11, groupIds: [0] }
+ * ```
+ */
+export function parseServerCommand(command: Command): ServerMessage {
+  const { name, trid, args } = command;
+  const t = trid ?? 0;
+  if (isErrorCode(name)) {
+    const code = Number(name);
+    return { type: "error", trid: t, code, ...describeErrorCode(code) };
+  }
+  switch (name) {
+    case "VER":
+      return { type: "VER", trid: t, versions: [...args] };
+    case "CVR": {
+      const a = new Args(command, 3);
+      return {
+        type: "CVR",
+        trid: t,
+        recommended: a.str(0),
+        recommended2: a.str(1),
+        minimum: a.str(2),
+        downloadUrl: a.opt(3) ?? "",
+        infoUrl: a.opt(4) ?? "",
+      };
+    }
+    case "USR": {
+      const a = new Args(command, 2);
+      if (a.str(0) === "TWN" && a.str(1) === "S") {
+        if (args.length < 3) a.fail("missing challenge");
+        // The challenge is handed to Passport verbatim, so it is not decoded.
+        return { type: "USR_TWN_S", trid: t, challenge: args.slice(2).join(" ") };
+      }
+      if (a.str(0) === "OK") {
+        const verified = a.opt(3);
+        const restricted = a.opt(4);
+        return {
+          type: "USR_OK",
+          trid: t,
+          passport: a.str(1),
+          friendlyName: a.opt(2) === undefined ? a.str(1) : a.name(2),
+          ...(verified === undefined ? {} : { verified: verified === "1" }),
+          ...(restricted === undefined ? {} : { restricted: restricted === "1" }),
+        };
+      }
+      return { type: "unknown", command };
+    }
+    case "XFR": {
+      const a = new Args(command, 2);
+      if (a.str(0) === "NS") {
+        if (a.str(1) === "0") return { type: "XFR_NS", trid: t };
+        return { type: "XFR_NS", trid: t, address: a.address(1) };
+      }
+      if (a.str(0) === "SB") {
+        new Args(command, 4);
+        return {
+          type: "XFR_SB",
+          trid: t,
+          address: a.address(1),
+          authType: a.str(2),
+          cookie: a.str(3),
+        };
+      }
+      return { type: "unknown", command };
+    }
+    case "SYN": {
+      const a = new Args(command, 1);
+      if (args.length >= 3) {
+        return {
+          type: "SYN",
+          trid: t,
+          version: a.int(0),
+          contactCount: a.int(1),
+          groupCount: a.int(2),
+        };
+      }
+      return { type: "SYN", trid: t, version: a.int(0) };
+    }
+    case "GTC":
+    case "BLP": {
+      const a = new Args(command, 1);
+      const mode = trid === null ? a.str(0) : a.str(args.length - 1);
+      const modes = name === "GTC" ? ["A", "N"] : ["AL", "BL"];
+      if (!modes.includes(mode)) a.fail(`invalid mode ${quote(mode)}`);
+      const version = trid === null || args.length < 2 ? undefined : a.int(0);
+      return name === "GTC"
+        ? { type: "GTC", trid, version, mode: mode as "A" | "N" }
+        : { type: "BLP", trid, version, mode: mode as "AL" | "BL" };
+    }
+    case "PRP": {
+      if (trid === null) {
+        const a = new Args(command, 1);
+        return {
+          type: "PRP",
+          trid,
+          property: a.str(0),
+          value: a.opt(1) === undefined ? "" : a.name(1),
+        };
+      }
+      const a = new Args(command, 2);
+      return {
+        type: "PRP",
+        trid,
+        version: a.int(0),
+        property: a.str(1),
+        value: a.opt(2) === undefined ? "" : a.name(2),
+      };
+    }
+    case "LSG": {
+      const a = new Args(command, 2);
+      return { type: "LSG", groupId: a.int(0), name: a.name(1) };
+    }
+    case "LST": {
+      const a = new Args(command, 3);
+      return {
+        type: "LST",
+        passport: a.str(0),
+        friendlyName: a.name(1),
+        lists: a.int(2),
+        groupIds: a.groups(3),
+      };
+    }
+    case "BPR": {
+      // Outside SYN: "BPR <ver> <passport> <prop> [value]"; a property name
+      // is never numeric, so the first argument tells the forms apart.
+      const a = new Args(command, 1);
+      if (/^\d+$/.test(a.str(0)) && args.length >= 3) {
+        return {
+          type: "BPR",
+          version: a.int(0),
+          passport: a.str(1),
+          property: a.str(2),
+          value: a.opt(3) === undefined ? "" : a.name(3),
+        };
+      }
+      return { type: "BPR", property: a.str(0), value: a.opt(1) === undefined ? "" : a.name(1) };
+    }
+    case "CHG": {
+      const a = new Args(command, 1);
+      return {
+        type: "CHG",
+        trid: t,
+        status: a.status(0),
+        ...(args.length > 1 ? { clientId: a.int(1) } : {}),
+        ...(args.length > 2 ? { msnObject: a.name(2) } : {}),
+      };
+    }
+    case "ILN": {
+      const a = new Args(command, 3);
+      return {
+        type: "ILN",
+        trid: t,
+        status: a.status(0),
+        passport: a.str(1),
+        friendlyName: a.name(2),
+        clientId: a.optInt(3) ?? 0,
+        ...(args.length > 4 ? { msnObject: a.name(4) } : {}),
+      };
+    }
+    case "NLN": {
+      const a = new Args(command, 3);
+      return {
+        type: "NLN",
+        status: a.status(0),
+        passport: a.str(1),
+        friendlyName: a.name(2),
+        clientId: a.optInt(3) ?? 0,
+        ...(args.length > 4 ? { msnObject: a.name(4) } : {}),
+      };
+    }
+    case "FLN":
+      return { type: "FLN", passport: new Args(command, 1).str(0) };
+    case "CHL":
+      return { type: "CHL", trid: t, challenge: new Args(command, 1).str(0) };
+    case "QRY":
+      return { type: "QRY", trid: t };
+    case "QNG":
+      return { type: "QNG", ...(args.length > 0 ? { seconds: new Args(command, 1).int(0) } : {}) };
+    case "OUT":
+      return { type: "OUT", ...(args.length > 0 ? { reason: args[0] } : {}) };
+    case "ADD": {
+      const a = new Args(command, 4);
+      return {
+        type: "ADD",
+        trid: t,
+        list: a.list(0),
+        version: a.int(1),
+        passport: a.str(2),
+        friendlyName: a.opt(3) === undefined ? a.str(2) : a.name(3),
+        ...(args.length > 4 ? { groupId: a.int(4) } : {}),
+      };
+    }
+    case "REM": {
+      const a = new Args(command, 3);
+      return {
+        type: "REM",
+        trid: t,
+        list: a.list(0),
+        version: a.int(1),
+        passport: a.str(2),
+        ...(args.length > 3 ? { groupId: a.int(3) } : {}),
+      };
+    }
+    case "ADG": {
+      const a = new Args(command, 3);
+      return { type: "ADG", trid: t, version: a.int(0), name: a.name(1), groupId: a.int(2) };
+    }
+    case "RMG": {
+      const a = new Args(command, 2);
+      return { type: "RMG", trid: t, version: a.int(0), groupId: a.int(1) };
+    }
+    case "REG": {
+      const a = new Args(command, 3);
+      return { type: "REG", trid: t, version: a.int(0), groupId: a.int(1), name: a.name(2) };
+    }
+    case "REA": {
+      const a = new Args(command, 3);
+      return {
+        type: "REA",
+        trid: t,
+        version: a.int(0),
+        passport: a.str(1),
+        friendlyName: a.name(2),
+      };
+    }
+    case "RNG": {
+      const a = new Args(command, 5);
+      return {
+        type: "RNG",
+        sessionId: a.str(0),
+        address: a.address(1),
+        authType: a.str(2),
+        cookie: a.str(3),
+        passport: a.str(4),
+        friendlyName: a.opt(5) === undefined ? a.str(4) : a.name(5),
+      };
+    }
+    case "MSG": {
+      const a = new Args(command, 3);
+      return {
+        type: "MSG",
+        sender: a.str(0),
+        senderName: a.name(1),
+        payload: command.payload ?? new Uint8Array(),
+      };
+    }
+    case "NOT":
+    case "IPG":
+      return { type: name, payload: command.payload ?? new Uint8Array() };
+    case "URL": {
+      const a = new Args(command, 2);
+      return {
+        type: "URL",
+        trid: t,
+        rru: a.str(0),
+        url: a.str(1),
+        ...(args.length > 2 ? { id: a.str(2) } : {}),
+      };
+    }
+    case "ANS":
+      if (args[0] === "OK") return { type: "ANS_OK", trid: t };
+      return { type: "unknown", command };
+    case "IRO": {
+      const a = new Args(command, 4);
+      return {
+        type: "IRO",
+        trid: t,
+        index: a.int(0),
+        total: a.int(1),
+        passport: a.str(2),
+        friendlyName: a.name(3),
+      };
+    }
+    case "CAL": {
+      const a = new Args(command, 2);
+      return { type: "CAL", trid: t, status: a.str(0), sessionId: a.str(1) };
+    }
+    case "JOI": {
+      const a = new Args(command, 1);
+      return {
+        type: "JOI",
+        passport: a.str(0),
+        friendlyName: a.opt(1) === undefined ? a.str(0) : a.name(1),
+      };
+    }
+    case "BYE": {
+      const a = new Args(command, 1);
+      return { type: "BYE", passport: a.str(0), timedOut: a.opt(1) === "1" };
+    }
+    case "ACK":
+    case "NAK":
+      return { type: name, trid: t };
+    default:
+      return { type: "unknown", command };
+  }
+}

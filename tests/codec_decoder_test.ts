@@ -1,0 +1,224 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DecodeError, Decoder } from "../codec/mod.ts";
+import { assertDecodes, bytes, cmd, concat, decodeChunks, pcmd } from "./_helpers.ts";
+
+test("decoder reads TrIDs from the per-command table, not from numeric-looking arguments", () => {
+  assertDecodes(
+    "RNG 17342299 207.46.108.78:1863 CKI 1056411141.26158 bob@passport.com Bob\r\n" +
+      "QNG 48\r\nBPR 12182 bob@x.com PHH 555\r\nNLN NLN a@b.c A 0\r\nFLN a@b.c\r\n" +
+      "CHL 0 15570131571988941333\r\nADD 0 RL 12 a@b.c A\r\nXFR 0 NS 0\r\n911 3\r\n",
+    [
+      cmd(
+        "RNG",
+        null,
+        "17342299",
+        "207.46.108.78:1863",
+        "CKI",
+        "1056411141.26158",
+        "bob@passport.com",
+        "Bob",
+      ),
+      cmd("QNG", null, "48"),
+      cmd("BPR", null, "12182", "bob@x.com", "PHH", "555"),
+      cmd("NLN", null, "NLN", "a@b.c", "A", "0"),
+      cmd("FLN", null, "a@b.c"),
+      cmd("CHL", 0, "15570131571988941333"),
+      cmd("ADD", 0, "RL", "12", "a@b.c", "A"),
+      cmd("XFR", 0, "NS", "0"),
+      cmd("911", 3),
+    ],
+  );
+});
+
+test("decoder tells GTC, BLP and PRP inside SYN (no TrID) from their replies (TrID)", () => {
+  assertDecodes(
+    "GTC A\r\nBLP AL\r\nPRP PHH 123%20(4567)\r\nGTC 9 16 N\r\nBLP 10 17 BL\r\nPRP 11 18 MOB Y\r\n",
+    [
+      cmd("GTC", null, "A"),
+      cmd("BLP", null, "AL"),
+      cmd("PRP", null, "PHH", "123%20(4567)"),
+      cmd("GTC", 9, "16", "N"),
+      cmd("BLP", 10, "17", "BL"),
+      cmd("PRP", 11, "18", "MOB", "Y"),
+    ],
+  );
+});
+
+test("decoder frames payloads by byte length, with multi-byte UTF-8 split anywhere", () => {
+  const body = "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nhé 😀 €\r\nend";
+  const payload = bytes(body);
+  assert.notEqual(payload.length, body.length);
+  assertDecodes(
+    concat([bytes(`MSG bob@x.com B%C3%B6b ${payload.length}\r\n`), payload, bytes("QNG 50\r\n")]),
+    [pcmd("MSG", null, ["bob@x.com", "B%C3%B6b"], payload), cmd("QNG", null, "50")],
+  );
+});
+
+test("decoder keeps raw UTF-8 in command lines intact across splits", () => {
+  assertDecodes("NLN NLN a@b.c Zoë😀 0\r\nLSG 1 Frère 0\r\n", [
+    cmd("NLN", null, "NLN", "a@b.c", "Zoë😀", "0"),
+    cmd("LSG", null, "1", "Frère", "0"),
+  ]);
+});
+
+test("decoder accepts a bare LF as line end and payloads without a trailing newline", () => {
+  assertDecodes("VER 1 MSNP8\nCVR 2 6.0 6.0 1.0 http://a http://b\nNOT 3\n<x>QNG\n", [
+    cmd("VER", 1, "MSNP8"),
+    cmd("CVR", 2, "6.0", "6.0", "1.0", "http://a", "http://b"),
+    pcmd("NOT", null, [], "<x>"),
+    cmd("QNG", null),
+  ]);
+});
+
+test("decoder reads a zero-length payload and payloads ending in CRLF", () => {
+  assertDecodes("IPG 0\r\nMSG Hotmail Hotmail 4\r\na\r\n\r\nQNG 1\r\n", [
+    pcmd("IPG", null, [], ""),
+    pcmd("MSG", null, ["Hotmail", "Hotmail"], "a\r\n\r"),
+    // The 4-byte payload leaves a lone "\n": an empty line, skipped silently.
+    cmd("QNG", null, "1"),
+  ]);
+});
+
+test("decoder tolerates repeated and trailing spaces and empty lines", () => {
+  assertDecodes("\r\nILN  9 NLN a@b.c A 0 \r\n\r\n", [cmd("ILN", 9, "NLN", "a@b.c", "A", "0")]);
+});
+
+test("decoder decodes client commands: TrIDs on all but PNG and OUT; QRY carries a payload", () => {
+  assertDecodes(
+    "VER 1 MSNP9 MSNP8 CVR0\r\nPNG\r\nQRY 10 msmsgs@msnmsgr.com 32\r\n8f2f5a91b72102cd28355e9fc9000d6eMSG 5 N 3\r\nabcOUT\r\n",
+    [
+      cmd("VER", 1, "MSNP9", "MSNP8", "CVR0"),
+      cmd("PNG", null),
+      pcmd("QRY", 10, ["msmsgs@msnmsgr.com"], "8f2f5a91b72102cd28355e9fc9000d6e"),
+      pcmd("MSG", 5, ["N"], "abc"),
+      cmd("OUT", null),
+    ],
+    { from: "client" },
+  );
+});
+
+test("decoder reports a malformed line as a recoverable error and keeps going", () => {
+  assertDecodes("qng 5\r\nUSR x TWN S a\r\nCHG\r\nQNG 50\r\n", [
+    { error: "invalid-name", fatal: false, offset: 0 },
+    { error: "invalid-trid", fatal: false, offset: 7 },
+    { error: "missing-trid", fatal: false, offset: 22 },
+    cmd("QNG", null, "50"),
+  ]);
+});
+
+test("decoder rejects a client command without TrID", () => {
+  assertDecodes("CHG NLN 0\r\nPNG\r\n", [
+    { error: "invalid-trid", fatal: false, offset: 0 },
+    cmd("PNG", null),
+  ], { from: "client" });
+});
+
+test("decoder loses framing on a payload command with a bad length and says so forever", () => {
+  const input = "QNG 1\r\nMSG Hotmail Hotmail 1x\r\nQNG 2\r\n";
+  assertDecodes(input, [cmd("QNG", null, "1"), {
+    error: "invalid-payload-length",
+    fatal: true,
+    offset: 7,
+  }]);
+  const decoder = new Decoder();
+  decoder.push(bytes(input));
+  decoder.next();
+  const failure = decoder.next();
+  assert.ok(failure instanceof DecodeError);
+  assert.equal(failure.fatal, true);
+  decoder.push(bytes("QNG 3\r\n"));
+  assert.equal(decoder.next(), failure);
+  assert.equal(decoder.next(), failure);
+});
+
+test("decoder skips an over-large payload without buffering it, then resumes", () => {
+  const big = "x".repeat(5000);
+  const input = `MSG Hotmail Hotmail ${big.length}\r\n${big}QNG 7\r\n`;
+  const options = { maxPayloadBytes: 1000 };
+  assertDecodes(input, [
+    { error: "payload-too-large", fatal: false, offset: 0 },
+    cmd("QNG", null, "7"),
+  ], options);
+  const decoder = new Decoder(options);
+  for (const b of bytes(input)) {
+    decoder.push(Uint8Array.of(b));
+    assert.ok(decoder.bufferedBytes <= 40, `buffered ${decoder.bufferedBytes}`);
+  }
+});
+
+test("decoder reports an over-long line with bounded memory and skips it when framing allows", () => {
+  const long = "LST a@b.c " + "n".repeat(300) + " 11 0\r\n";
+  const options = { maxLineBytes: 64 };
+  assertDecodes(long + "QNG 7\r\n", [
+    { error: "line-too-long", fatal: false, offset: 0 },
+    cmd("QNG", null, "7"),
+  ], options);
+  const decoder = new Decoder(options);
+  for (let i = 0; i < 100_000; i++) {
+    decoder.push(bytes("LST aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+    assert.ok(decoder.bufferedBytes <= 66);
+  }
+});
+
+test("decoder treats an over-long payload command line as fatal: its length is unknown", () => {
+  assertDecodes(
+    "MSG " + "a".repeat(100) + " 5\r\nhelloQNG 1\r\n",
+    [{ error: "line-too-long", fatal: true, offset: 0 }],
+    { maxLineBytes: 64 },
+  );
+});
+
+test("decoder accepts a line of exactly the limit with CRLF", () => {
+  const line = "QNG " + "1".repeat(60);
+  assert.equal(line.length, 64);
+  assertDecodes(line + "\r\n", [cmd("QNG", null, "1".repeat(60))], { maxLineBytes: 64 });
+  assertDecodes(line + "1\r\n", [{ error: "line-too-long", fatal: false, offset: 0 }], {
+    maxLineBytes: 64,
+  });
+});
+
+test("decoder reports invalid UTF-8 in a line as recoverable", () => {
+  const input = concat([
+    bytes("NLN NLN a@b.c "),
+    Uint8Array.of(0xff, 0xfe),
+    bytes(" 0\r\nQNG 1\r\n"),
+  ]);
+  assertDecodes(input, [{ error: "invalid-utf8", fatal: false, offset: 0 }, cmd("QNG", null, "1")]);
+});
+
+test("decoder end() turns a partial command into a fatal truncated error", () => {
+  assertDecodes("QNG 1\r\nMSG Hotmail Hotmail 10\r\nabc", [
+    cmd("QNG", null, "1"),
+    { error: "truncated", fatal: true, offset: 31 },
+  ]);
+  assertDecodes("QNG 1\r\nQNG", [cmd("QNG", null, "1"), {
+    error: "truncated",
+    fatal: true,
+    offset: 7,
+  }]);
+  assert.deepStrictEqual(decodeChunks([bytes("QNG 1\r\n")]), [cmd("QNG", null, "1")]);
+});
+
+test("decoder never keeps a reference to a pushed chunk", () => {
+  const decoder = new Decoder();
+  const chunk = bytes("MSG Hotmail Hotmail 3\r\nabcQNG 1\r\nQN");
+  decoder.push(chunk);
+  chunk.fill(0);
+  decoder.push(bytes("G 2\r\n"));
+  assert.deepStrictEqual(decoder.next(), pcmd("MSG", null, ["Hotmail", "Hotmail"], "abc"));
+  assert.deepStrictEqual(decoder.next(), cmd("QNG", null, "1"));
+  assert.deepStrictEqual(decoder.next(), cmd("QNG", null, "2"));
+  assert.equal(decoder.next(), undefined);
+});
+
+test("decoder refuses pushes after end() and limits below sense", () => {
+  const decoder = new Decoder();
+  decoder.end();
+  assert.throws(() => decoder.push(bytes("QNG\r\n")), TypeError);
+  assert.throws(() => new Decoder({ maxLineBytes: 0 }), RangeError);
+});
+
+test("decoder keeps unknown server commands whole, without guessing a TrID", () => {
+  assertDecodes("ZZZ 12 a b\r\n", [cmd("ZZZ", null, "12", "a", "b")]);
+});
