@@ -144,14 +144,14 @@ function secretRequest(url: string, headers: Record<string, string>): PassportHt
  *
  * @example Drive it with canned responses
  * ```ts
- * import { PassportLogin } from "./passport.ts";
+ * import { PassportLogin, type PassportStep } from "./passport.ts";
  *
  * const login = new PassportLogin({
  *   account: "alice@example.com",
  *   password: "secret",
  *   challenge: "lc=1033,id=507,tw=40,ct=1062764229",
  * });
- * let step = login.start(); // GET the Nexus
+ * let step: PassportStep = login.start(); // GET the Nexus
  * step = login.receive({
  *   status: 200,
  *   headers: { PassportURLs: "DARealm=Passport.Net,DALogin=login.example.com/login2.srf" },
@@ -359,7 +359,8 @@ export class PassportLogin {
         throw fail("from-PP ticket holds spaces, control or non-ASCII characters");
       }
       this.#state = "done";
-      return { type: "ticket", ticket, loginUrl: this.#loginUrl ?? this.#currentUrl };
+      // #loginUrl is set before any login request is made.
+      return { type: "ticket", ticket, loginUrl: this.#loginUrl as string };
     }
     throw fail(`unknown da-status ${quote(daStatus, 40)}`);
   }

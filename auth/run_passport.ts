@@ -68,8 +68,8 @@ export async function fetchPassport(
 
 /**
  * Signs in to Passport 1.4: runs {@linkcode PassportLogin} step by step over `options.fetch` and
- * resolves with the ticket and the login URL to cache. Rejects only with {@linkcode PassportError};
- * nothing secret is in it.
+ * resolves with the ticket and the login URL to cache. Rejects with {@linkcode PassportError}
+ * (nothing secret is in it), or with `TypeError`/`RangeError` for malformed options.
  *
  * @example Get a ticket for `USR <trid> TWN S`
  * ```ts
