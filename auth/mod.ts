@@ -4,8 +4,8 @@
  * {@linkcode PassportLogin} is a sans-IO state machine: it hands out each HTTP request to make
  * (Nexus, then login server, then any `da-status=redir` hops) and reads each response until it
  * yields the ticket for `USR <trid> TWN S <ticket>` or throws a typed {@linkcode PassportError}.
- * It has no I/O and no clock. {@linkcode runPassport} drives it over `fetch` (or any
- * {@linkcode PassportFetch}) with abort and a per-request timeout.
+ * It has no I/O and no clock. `runPassport` in `@msnp/client/io_adapters` drives it over `fetch`
+ * (or any {@linkcode PassportFetch}) with abort and a per-request timeout.
  *
  * Only `https:` URLs are followed (plain `http:` only to loopback hosts with
  * `allowInsecureLoopback`), redirects are capped, and the password, the `Authorization` header and
@@ -13,7 +13,8 @@
  *
  * @example Sign in with the default fetch
  * ```ts
- * import { PassportError, runPassport } from "./mod.ts";
+ * import { PassportError } from "@msnp/client/auth";
+ * import { runPassport } from "@msnp/client/io_adapters";
  *
  * try {
  *   const { ticket, loginUrl } = await runPassport({
@@ -33,6 +34,7 @@
 export {
   DEFAULT_MAX_REDIRECTS,
   DEFAULT_NEXUS_URL,
+  type PassportFetch,
   type PassportHeaders,
   type PassportHttpRequest,
   type PassportHttpResponse,
@@ -45,10 +47,3 @@ export {
   type PassportTicketStep,
 } from "./passport.ts";
 export { PassportError, type PassportErrorCode, type PassportErrorDetails } from "./errors.ts";
-export {
-  DEFAULT_TIMEOUT_MS,
-  fetchPassport,
-  type PassportFetch,
-  type PassportRunOptions,
-  runPassport,
-} from "./run_passport.ts";

@@ -365,3 +365,13 @@ export class PassportLogin {
     throw fail(`unknown da-status ${quote(daStatus, 40)}`);
   }
 }
+
+/**
+ * Performs one HTTP request without following redirects and resolves with its status and headers.
+ * It should stop when `signal` aborts; the runner stops waiting then either way. Adapters implement
+ * this to add, say, an extra CA certificate.
+ */
+export type PassportFetch = (
+  request: PassportHttpRequest,
+  signal: AbortSignal,
+) => Promise<PassportHttpResponse>;

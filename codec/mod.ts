@@ -41,3 +41,8 @@ export {
   parseServerCommand,
   type ServerMessage,
 } from "./server_messages.ts";
+export * from "./mime.ts";
+export * from "./message_types.ts";
+export * from "./challenge.ts";
+export * from "./capabilities.ts";
+export * from "./msn_object.ts";

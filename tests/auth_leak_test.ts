@@ -6,8 +6,8 @@ import {
   type PassportHttpResponse,
   PassportLogin,
   type PassportLoginOptions,
-  runPassport,
 } from "../auth/mod.ts";
+import { runPassport } from "../io_adapters/run_passport.ts";
 
 const PASSWORD = "Sup3r,Secret%Pw";
 const ENCODED_PASSWORD = "Sup3r%2CSecret%25Pw";

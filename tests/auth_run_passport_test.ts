@@ -4,8 +4,8 @@ import {
   type PassportFetch,
   type PassportHttpRequest,
   type PassportLoginOptions,
-  runPassport,
 } from "../auth/mod.ts";
+import { runPassport } from "../io_adapters/run_passport.ts";
 import { startServer, type TestServer } from "./auth_server.ts";
 
 const TICKET = "t=ticket*1!$$&p=profile*2!";

@@ -1,27 +1,20 @@
-// The one place in auth/ that performs I/O: it runs the sans-IO PassportLogin over an HTTP function
-// the caller passes in (default: the runtime's fetch), with abort and a per-request timeout. It is
-// written only against PassportLogin's public API, so that API is proven sufficient.
+// Runs the sans-IO PassportLogin over an HTTP function the caller passes in (default: the
+// runtime's fetch), with abort and a per-request timeout. It lives in io_adapters/ because it does
+// I/O and reads timers; it is written only against auth/'s public API, so that API is proven
+// sufficient.
 
-import { encodeCredential } from "./_wire.ts";
-import { PassportError } from "./errors.ts";
-import type {
-  PassportHttpRequest,
-  PassportHttpResponse,
-  PassportLoginOptions,
-  PassportResult,
-  PassportStep,
-} from "./passport.ts";
-import { PassportLogin } from "./passport.ts";
-
-/**
- * Performs one HTTP request without following redirects and resolves with its status and headers.
- * It should stop when `signal` aborts; the runner stops waiting then either way. Adapters implement
- * this to add, say, an extra CA certificate.
- */
-export type PassportFetch = (
-  request: PassportHttpRequest,
-  signal: AbortSignal,
-) => Promise<PassportHttpResponse>;
+import {
+  PassportError,
+  type PassportFetch,
+  type PassportHttpRequest,
+  type PassportHttpResponse,
+  PassportLogin,
+  type PassportLoginOptions,
+  type PassportResult,
+  type PassportStep,
+} from "../auth/mod.ts";
+// Only for scrubbing the encoded password out of network error messages.
+import { encodeCredential } from "../auth/_wire.ts";
 
 /** How {@linkcode runPassport} performs the requests. */
 export interface PassportRunOptions {
@@ -43,7 +36,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  *
  * @example Use it directly
  * ```ts
- * import { fetchPassport } from "./run_passport.ts";
+ * import { fetchPassport } from "@msnp/client/io_adapters";
  *
  * const response = await fetchPassport(
  *   { method: "GET", url: "https://nexus.passport.com/rdr/pprdr.asp", headers: {} },
@@ -73,7 +66,7 @@ export async function fetchPassport(
  *
  * @example Get a ticket for `USR <trid> TWN S`
  * ```ts
- * import { runPassport } from "./run_passport.ts";
+ * import { runPassport } from "@msnp/client/io_adapters";
  *
  * const { ticket, loginUrl } = await runPassport(
  *   { account: "alice@example.com", password: "secret", challenge: "lc=1033,id=507" },
