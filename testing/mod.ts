@@ -1,6 +1,13 @@
 /**
- * Testing support: the transcript format for deterministic replay tests.
+ * Testing support: the transcript format, and deterministic replay of a
+ * notification session against a transcript, with no network and no clock.
  *
  * @module
  */
 export * from "./transcript.ts";
+export {
+  ReplayMismatchError,
+  type ReplayOptions,
+  type ReplayResult,
+  replaySession,
+} from "./replay_session.ts";

@@ -15,6 +15,9 @@
  * - `{"time":1500}`: the clock reads this many milliseconds (absolute).
  * - `{"event":{"type":"signedIn",...}}`: an event the client must emit
  *   (compared on the fields given).
+ * - `{"call":{"method":"addContact","args":["bob@example.com"]}}`: the
+ *   application calls a session intent here (session replays only; transports
+ *   ignore it).
  * - `{"comment":"..."}`: ignored.
  *
  * `send`/`recv` hold UTF-8 text; bytes that are not valid UTF-8 use
@@ -35,6 +38,7 @@ export type TranscriptStep =
   | { passport: { challenge: string; ticket?: string; error?: string } }
   | { time: number }
   | { event: Record<string, unknown> }
+  | { call: { method: string; args?: unknown[] } }
   | { comment: string };
 
 /** A transcript could not be read. */
@@ -59,6 +63,7 @@ const KEYS = new Set([
   "passport",
   "time",
   "event",
+  "call",
   "comment",
 ]);
 
@@ -97,7 +102,7 @@ export function parseTranscript(text: string): TranscriptStep[] {
       ? typeof v === "number" && Number.isFinite(v)
       : key === "close"
       ? v === "server" || v === "client"
-      : key === "passport" || key === "event"
+      : key === "passport" || key === "event" || key === "call"
       ? typeof v === "object" && v !== null && !Array.isArray(v)
       : typeof v === "string";
     if (!ok) throw new TranscriptError(i + 1, `invalid value for "${key}"`);

@@ -1,0 +1,49 @@
+/**
+ * The notification-server session: login, XFR redirect, contact-list sync,
+ * presence, keepalive and list management for one account, as a sans-IO
+ * state machine. Bytes, time and intents go in; events and bytes to send come
+ * out.
+ *
+ * @example Sign-in loop sketch (the `Client` in `@msnp/client/io_adapters` does this for you)
+ * ```ts
+ * import { NotificationSession } from "@msnp/client/machine";
+ * const session = new NotificationSession({ account: "me@example.com" });
+ * session.start(Date.now());
+ * for (let out = session.poll(); out; out = session.poll()) {
+ *   if (out.type === "connect") console.log("connect to", out.host, out.port);
+ * }
+ * ```
+ *
+ * @module
+ */
+export {
+  DEFAULT_SERVER,
+  DEFAULT_TIMEOUTS,
+  NotificationSession,
+  type SessionOptions,
+  type SessionTimeouts,
+} from "./session.ts";
+export type {
+  ListChange,
+  RequestFailure,
+  SessionEvent,
+  SessionOutput,
+  SignedOutEvent,
+  SignOutReason,
+} from "./events.ts";
+export {
+  SessionError,
+  type SessionErrorCode,
+  type SessionErrorDetails,
+  type SessionPhase,
+  UsageError,
+} from "./errors.ts";
+export {
+  bitsFromLists,
+  type Contact,
+  ContactList,
+  type ContactListSnapshot,
+  type Group,
+  listsFromBits,
+} from "./contact_list.ts";
+export { type EndReason, type LifecycleEvent, notificationLifecycle } from "./lifecycle.ts";

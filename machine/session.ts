@@ -1,0 +1,1050 @@
+import { initialTransition, type SnapshotFrom, transition } from "xstate";
+import {
+  add,
+  adg,
+  blp,
+  challengeAnswer,
+  chg,
+  type ClientInfo,
+  type Command,
+  cvr,
+  DecodeError,
+  Decoder,
+  DEFAULT_CLIENT_INFO,
+  describeErrorCode,
+  encodeCommand,
+  gtc,
+  interpretMessage,
+  type ListName,
+  MSMSGS_PRODUCT,
+  out,
+  parseMime,
+  parseServerCommand,
+  type PhoneProperty,
+  png,
+  type ProductKey,
+  prp,
+  qry,
+  rea,
+  reg,
+  rem,
+  rmg,
+  type ServerMessage,
+  type Status,
+  syn,
+  usrTwnInitial,
+  usrTwnSubsequent,
+  ver,
+  xfrSb,
+} from "../codec/mod.ts";
+import { ContactList, type ContactListSnapshot, listsFromBits } from "./contact_list.ts";
+import { SessionError, type SessionErrorCode, type SessionPhase, UsageError } from "./errors.ts";
+import type { ListChange, SessionEvent, SessionOutput } from "./events.ts";
+import { type LifecycleEvent, lifecycleMachine } from "./_lifecycle.ts";
+
+/** Per-phase time limits in milliseconds; each has a default. */
+export interface SessionTimeouts {
+  /** Opening a TCP connection. Default 15 000. */
+  connect: number;
+  /** Each of the VER, CVR and `USR TWN I` replies. Default 30 000. */
+  handshake: number;
+  /** The driver's Passport sign-in. Default 60 000. */
+  passport: number;
+  /** `USR TWN S` to `USR OK`. Default 30 000. */
+  authorize: number;
+  /** `SYN` to the end of the contact list. Default 120 000. */
+  sync: number;
+  /** A request's reply (ADD, REM, CHG, ...). Default 30 000. */
+  request: number;
+  /** Time between `PNG`s when the server does not say (MSNP8). Default 45 000. */
+  pingInterval: number;
+  /** `PNG` to `QNG`; no `QNG` by then means the server is gone. Default 30 000. */
+  pong: number;
+  /** `OUT` to the server closing. Default 5 000. */
+  signOut: number;
+}
+
+/** The defaults of {@link SessionTimeouts}. */
+export const DEFAULT_TIMEOUTS: Readonly<SessionTimeouts> = Object.freeze({
+  connect: 15_000,
+  handshake: 30_000,
+  passport: 60_000,
+  authorize: 30_000,
+  sync: 120_000,
+  request: 30_000,
+  pingInterval: 45_000,
+  pong: 30_000,
+  signOut: 5_000,
+});
+
+/** The historical dispatch server. */
+export const DEFAULT_SERVER: Readonly<{ host: string; port: number }> = Object.freeze({
+  host: "messenger.hotmail.com",
+  port: 1863,
+});
+
+/** Options for {@link NotificationSession}. */
+export interface SessionOptions {
+  /** The account (passport) to sign in. */
+  account: string;
+  /** Dispatch (or notification) server. Default `messenger.hotmail.com:1863`. */
+  server?: { host: string; port: number };
+  /** Protocol versions to offer, most preferred first. Default `["MSNP9", "MSNP8"]`. */
+  protocols?: readonly ("MSNP9" | "MSNP8")[];
+  /** Client identification for `CVR`. */
+  clientInfo?: ClientInfo;
+  /** Product id and key for answering `CHL`. Default {@link MSMSGS_PRODUCT}. */
+  product?: ProductKey;
+  /** Status set after sync. Default `NLN`. */
+  initialStatus?: Status;
+  /** Client ID (capabilities) sent with `CHG`. Default 0. */
+  clientId?: number;
+  /** MSNObject XML sent with `CHG` on MSNP9. */
+  msnObject?: string;
+  /** The contact list from last time; `SYN` then asks only for changes since its version. */
+  contactListCache?: ContactListSnapshot;
+  /** Most `XFR NS` redirects in a row. Default 5. */
+  maxRedirects?: number;
+  /**
+   * Whether TrIDs start again at 1 on each new connection after a redirect.
+   * Default `true`; both are accepted by servers.
+   */
+  restartTridsOnRedirect?: boolean;
+  /** Phase time limits. */
+  timeouts?: Partial<SessionTimeouts>;
+  /** Decoder limits. */
+  maxLineBytes?: number;
+  /** Decoder limits. */
+  maxPayloadBytes?: number;
+}
+
+type Snapshot = SnapshotFrom<typeof lifecycleMachine>;
+type RequestKind =
+  | "CHG"
+  | "REA"
+  | "ADD"
+  | "REM"
+  | "ADG"
+  | "RMG"
+  | "REG"
+  | "BLP"
+  | "GTC"
+  | "PRP"
+  | "XFR"
+  | "QRY";
+
+interface Pending {
+  kind: RequestKind;
+  deadline: number;
+}
+
+const LOGIN_PHASES: ReadonlySet<SessionPhase> = new Set([
+  "connecting",
+  "negotiating",
+  "identifying",
+  "requestingAuth",
+  "authenticating",
+  "authorizing",
+]);
+
+/**
+ * One account's notification-server session as a sans-IO state machine, in
+ * the style of h11 and quinn-proto: no socket, timer or clock inside.
+ *
+ * Inputs: {@link start}, {@link handleConnected}, {@link handleData},
+ * {@link handleClosed}, {@link handlePassportTicket},
+ * {@link handlePassportError}, {@link handleTimeout} and the intents
+ * ({@link setStatus}, {@link addContact}, ...). Every input that can happen
+ * at a time carries `now` (milliseconds on any monotonic clock); intents use
+ * the latest `now` given.
+ *
+ * Outputs, pulled in order: {@link poll} returns the next
+ * {@link SessionOutput} (connect, transmit bytes, close, run Passport, or an
+ * event for the application); {@link pollTimeout} returns when
+ * {@link handleTimeout} should next be called.
+ *
+ * The lifecycle (login, redirect, sync, sign-out) is an XState machine run
+ * through XState's pure `transition()`; contact-list and presence traffic is
+ * handled beside it, so a 100 000-contact SYN costs one map insert per line.
+ *
+ * @example Drive a session by hand
+ * ```ts
+ * import { NotificationSession } from "@msnp/client/machine";
+ * const session = new NotificationSession({ account: "me@example.com", protocols: ["MSNP8"] });
+ * session.start(0);
+ * console.log(session.poll()); // { type: "connect", host: "messenger.hotmail.com", port: 1863 }
+ * session.handleConnected(5);
+ * console.log(new TextDecoder().decode((session.poll() as { bytes: Uint8Array }).bytes)); // "VER 1 MSNP8 CVR0\r\n"
+ * ```
+ */
+export class NotificationSession {
+  readonly #account: string;
+  readonly #protocols: readonly string[];
+  readonly #clientInfo: ClientInfo;
+  readonly #product: ProductKey;
+  readonly #initialStatus: Status;
+  readonly #clientId: number;
+  readonly #msnObject: string | undefined;
+  readonly #cache: ContactListSnapshot | undefined;
+  readonly #restartTrids: boolean;
+  readonly #timeouts: SessionTimeouts;
+  readonly #decoderLimits: { maxLineBytes?: number; maxPayloadBytes?: number };
+
+  #snapshot: Snapshot;
+  #outputs: SessionOutput[] = [];
+  #outputHead = 0;
+  #now = 0;
+  #trid = 0;
+  #decoder: Decoder;
+  #connection: "none" | "pending" | "open" = "none";
+  #list = new ContactList();
+  #presence = new Map<string, { status: string; clientId?: number; msnObject?: string }>();
+  #pending = new Map<number, Pending>();
+  #phaseDeadline: number | undefined;
+  #nextPing: number | undefined;
+  #pongDeadline: number | undefined;
+  #status: string | undefined;
+  #friendlyName = "";
+  // Sync progress: the SYN TrID and how many LSG/LST are still to come.
+  #synTrid = -1;
+  #syncGroupsLeft = 0;
+  #syncContactsLeft = 0;
+  #synced = false;
+  #lastListed: { phones: Record<string, string>; passport: string } | undefined;
+
+  /** Creates a session; nothing happens until {@link start}. */
+  constructor(options: SessionOptions) {
+    if (typeof options.account !== "string" || !/^[^\s]+$/.test(options.account)) {
+      throw new UsageError(
+        "invalid-argument",
+        "Cannot create session: account must be a passport without spaces",
+      );
+    }
+    this.#account = options.account;
+    this.#protocols = options.protocols ?? ["MSNP9", "MSNP8"];
+    if (this.#protocols.length === 0) {
+      throw new UsageError("invalid-argument", "Cannot create session: no protocol versions");
+    }
+    this.#clientInfo = options.clientInfo ?? DEFAULT_CLIENT_INFO;
+    this.#product = options.product ?? MSMSGS_PRODUCT;
+    this.#initialStatus = options.initialStatus ?? "NLN";
+    if ((this.#initialStatus as string) === "FLN") {
+      throw new UsageError(
+        "invalid-argument",
+        "Cannot create session: FLN is not a status you can set",
+      );
+    }
+    this.#clientId = options.clientId ?? 0;
+    this.#msnObject = options.msnObject;
+    this.#cache = options.contactListCache;
+    this.#restartTrids = options.restartTridsOnRedirect ?? true;
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.#decoderLimits = {
+      maxLineBytes: options.maxLineBytes,
+      maxPayloadBytes: options.maxPayloadBytes,
+    };
+    this.#decoder = new Decoder({ from: "server", ...this.#decoderLimits });
+    // Validate the commands we will build from options now, not mid-login.
+    ver(1, this.#protocols);
+    cvr(1, this.#account, this.#clientInfo);
+    chg(1, this.#initialStatus, { clientId: this.#clientId, msnObject: this.#msnObject });
+    const [snapshot] = initialTransition(lifecycleMachine, {
+      server: options.server ?? DEFAULT_SERVER,
+      maxRedirects: options.maxRedirects ?? 5,
+    });
+    this.#snapshot = snapshot;
+  }
+
+  // ---- getters ----
+
+  /** The current lifecycle phase. */
+  get phase(): SessionPhase {
+    return this.#snapshot.value as SessionPhase;
+  }
+
+  /** The failure, once the session is in phase `failed`. */
+  get error(): SessionError | undefined {
+    return this.#snapshot.context.error;
+  }
+
+  /** The negotiated protocol version (`MSNP9` or `MSNP8`), once known. */
+  get protocol(): string | undefined {
+    return this.#snapshot.context.version;
+  }
+
+  /** Our own status as the server last confirmed it. */
+  get status(): string | undefined {
+    return this.#status;
+  }
+
+  /** Our friendly name as the server last reported it. */
+  get friendlyName(): string {
+    return this.#friendlyName;
+  }
+
+  /** A copy of the contact list as it is now. */
+  get contactList(): ContactListSnapshot {
+    return this.#list.snapshot();
+  }
+
+  /** A contact's last known presence, or `undefined` if offline or unknown. */
+  presenceOf(
+    passport: string,
+  ): { status: string; clientId?: number; msnObject?: string } | undefined {
+    const p = this.#presence.get(passport.toLowerCase());
+    return p ? { ...p } : undefined;
+  }
+
+  /** The XState snapshot of the lifecycle machine (serializable; for inspection). */
+  get machineSnapshot(): Snapshot {
+    return this.#snapshot;
+  }
+
+  // ---- outputs ----
+
+  /** The next output, or `undefined` when there is none. */
+  poll(): SessionOutput | undefined {
+    if (this.#outputHead >= this.#outputs.length) return undefined;
+    const output = this.#outputs[this.#outputHead++];
+    if (this.#outputHead === this.#outputs.length) {
+      this.#outputs = [];
+      this.#outputHead = 0;
+    }
+    return output;
+  }
+
+  /** When {@link handleTimeout} should next be called, or `undefined` if nothing is timed. */
+  pollTimeout(): number | undefined {
+    if (this.#ended()) return undefined;
+    let next = this.#phaseDeadline;
+    const consider = (t: number | undefined) => {
+      if (t !== undefined && (next === undefined || t < next)) next = t;
+    };
+    consider(this.#pongDeadline);
+    if (this.#pongDeadline === undefined) consider(this.#nextPing);
+    for (const p of this.#pending.values()) consider(p.deadline);
+    return next;
+  }
+
+  // ---- inputs ----
+
+  /** Starts signing in: the first output asks to connect to the server. */
+  start(now: number): void {
+    this.#expectPhase("start", ["idle"]);
+    this.#now = now;
+    this.#dispatch({ type: "START" });
+  }
+
+  /** The connection asked for by the last `connect` output is open. */
+  handleConnected(now: number): void {
+    this.#now = now;
+    if (this.#ended()) return;
+    if (this.#connection !== "pending") {
+      throw new UsageError("invalid-state", "Cannot handle connected: no connection was asked for");
+    }
+    this.#connection = "open";
+    this.#dispatch({ type: "CONNECTED" });
+  }
+
+  /** Bytes arrived from the server. The chunk is not retained. */
+  handleData(bytes: Uint8Array, now: number): void {
+    this.#now = now;
+    if (this.#ended() || this.#connection !== "open") return;
+    this.#decoder.push(bytes);
+    this.#drainDecoder();
+  }
+
+  /** The connection closed (by the peer, or it failed to open). */
+  handleClosed(now: number): void {
+    this.#now = now;
+    if (this.#ended() || this.#connection === "none") return;
+    const wasOpen = this.#connection === "open";
+    this.#connection = "none";
+    if (wasOpen) {
+      // Commands the server sent just before closing still count.
+      this.#decoder.end();
+      this.#drainDecoder();
+      if (this.#ended()) return;
+    }
+    const phase = this.phase;
+    if (phase === "online" || phase === "signingOut") {
+      this.#dispatch({ type: "CONNECTION_CLOSED" });
+    } else {
+      this.#fail(
+        "connection-lost",
+        wasOpen ? `Connection closed by the server while ${phase}` : `Cannot connect to the server`,
+      );
+    }
+  }
+
+  /** The driver's Passport sign-in produced a ticket for the `passport` output's challenge. */
+  handlePassportTicket(ticket: string, now: number): void {
+    this.#now = now;
+    if (this.#ended()) return;
+    this.#expectPhase("handle ticket", ["authenticating"]);
+    usrTwnSubsequent(1, ticket); // throws EncodeError on a ticket that would break the line
+    this.#dispatch({ type: "TICKET", ticket });
+  }
+
+  /**
+   * The driver's Passport sign-in failed. `code` is the Passport error code
+   * (`bad-credentials`, ...); `message` must not contain secrets.
+   */
+  handlePassportError(failure: { code: string; message: string }, now: number): void {
+    this.#now = now;
+    if (this.#ended()) return;
+    this.#expectPhase("handle Passport error", ["authenticating"]);
+    this.#fail("passport-failed", `Passport sign-in failed: ${failure.message}`, {
+      passportCode: failure.code,
+    });
+  }
+
+  /** Time passed; call at (or after) the time {@link pollTimeout} returned. */
+  handleTimeout(now: number): void {
+    this.#now = now;
+    if (this.#ended()) return;
+    if (this.#phaseDeadline !== undefined && now >= this.#phaseDeadline) {
+      this.#phaseDeadline = undefined;
+      if (this.phase === "signingOut") {
+        this.#dispatch({ type: "TIMEOUT" });
+      } else {
+        this.#fail("timeout", `No answer from the server while ${this.phase}`);
+      }
+      return;
+    }
+    if (this.#pongDeadline !== undefined && now >= this.#pongDeadline) {
+      this.#fail("timeout", "No QNG in answer to PNG: the server is gone");
+      return;
+    }
+    if (this.#pongDeadline === undefined && this.#nextPing !== undefined && now >= this.#nextPing) {
+      this.#nextPing = undefined;
+      this.#pongDeadline = now + this.#timeouts.pong;
+      this.#transmit(png());
+    }
+    for (const [trid, p] of this.#pending) {
+      if (now >= p.deadline) {
+        this.#pending.delete(trid);
+        this.#emit({ type: "requestFailed", requestId: trid, failure: { reason: "timeout" } });
+      }
+    }
+  }
+
+  // ---- intents ----
+
+  /** Changes our status (`CHG`). Returns the request id. */
+  setStatus(status: Status, options: { clientId?: number; msnObject?: string } = {}): number {
+    this.#expectOnline("set status");
+    const msnObject = this.protocol === "MSNP9" ? options.msnObject ?? this.#msnObject : undefined;
+    return this.#request(
+      "CHG",
+      (t) => chg(t, status, { clientId: options.clientId ?? this.#clientId, msnObject }),
+    );
+  }
+
+  /** Changes our own friendly name (`REA`). */
+  rename(friendlyName: string): number {
+    this.#expectOnline("rename");
+    return this.#request("REA", (t) => rea(t, this.#account, friendlyName));
+  }
+
+  /** Changes the name stored for a contact (`REA`). */
+  renameContact(passport: string, friendlyName: string): number {
+    this.#expectOnline("rename contact");
+    return this.#request("REA", (t) => rea(t, passport, friendlyName));
+  }
+
+  /** Adds a contact to a list (`ADD`); on FL optionally to a group. */
+  addContact(
+    passport: string,
+    options: { list?: Exclude<ListName, "RL">; friendlyName?: string; groupId?: number } = {},
+  ): number {
+    this.#expectOnline("add contact");
+    return this.#request(
+      "ADD",
+      (t) =>
+        add(t, options.list ?? "FL", passport, {
+          friendlyName: options.friendlyName,
+          groupId: options.groupId,
+        }),
+    );
+  }
+
+  /** Removes a contact from a list (`REM`), or only from one group on FL. */
+  removeContact(
+    passport: string,
+    options: { list?: Exclude<ListName, "RL">; groupId?: number } = {},
+  ): number {
+    this.#expectOnline("remove contact");
+    return this.#request(
+      "REM",
+      (t) => rem(t, options.list ?? "FL", passport, { groupId: options.groupId }),
+    );
+  }
+
+  /** Creates a group (`ADG`). */
+  addGroup(name: string): number {
+    this.#expectOnline("add group");
+    return this.#request("ADG", (t) => adg(t, name));
+  }
+
+  /** Removes a group (`RMG`). */
+  removeGroup(groupId: number): number {
+    this.#expectOnline("remove group");
+    return this.#request("RMG", (t) => rmg(t, groupId));
+  }
+
+  /** Renames a group (`REG`). */
+  renameGroup(groupId: number, name: string): number {
+    this.#expectOnline("rename group");
+    return this.#request("REG", (t) => reg(t, groupId, name));
+  }
+
+  /** Sets who may see you when on no list (`BLP AL|BL`). */
+  setPrivacy(mode: "AL" | "BL"): number {
+    this.#expectOnline("set privacy");
+    return this.#request("BLP", (t) => blp(t, mode));
+  }
+
+  /** Sets whether you are asked when someone adds you (`GTC A|N`). */
+  setAddPrompt(mode: "A" | "N"): number {
+    this.#expectOnline("set add prompt");
+    return this.#request("GTC", (t) => gtc(t, mode));
+  }
+
+  /** Sets (or with `""` clears) one of your phone numbers (`PRP`). */
+  setPhone(property: PhoneProperty, value: string): number {
+    this.#expectOnline("set phone");
+    return this.#request("PRP", (t) => prp(t, property, value));
+  }
+
+  /** Asks for a switchboard (`XFR SB`); the answer is a `switchboard` event. */
+  requestSwitchboard(): number {
+    this.#expectOnline("request switchboard");
+    return this.#request("XFR", (t) => xfrSb(t));
+  }
+
+  /** Signs out (`OUT`), or abandons a sign-in in progress. */
+  signOut(): void {
+    if (this.#ended()) {
+      if (this.error) throw this.error;
+      return;
+    }
+    if (this.phase === "idle") {
+      throw new UsageError("invalid-state", "Cannot sign out: not started");
+    }
+    this.#dispatch({ type: "SIGN_OUT" });
+  }
+
+  // ---- internals ----
+
+  #ended(): boolean {
+    return this.#snapshot.status === "done";
+  }
+
+  #expectPhase(what: string, phases: SessionPhase[]): void {
+    if (this.error) throw this.error;
+    if (!phases.includes(this.phase)) {
+      throw new UsageError("invalid-state", `Cannot ${what}: session is ${this.phase}`);
+    }
+  }
+
+  #expectOnline(what: string): void {
+    if (this.error) throw this.error;
+    if (this.phase !== "online") {
+      throw new UsageError("not-online", `Cannot ${what}: session is ${this.phase}`);
+    }
+  }
+
+  #nextTrid(): number {
+    this.#trid = this.#trid >= 0xffffffff ? 1 : this.#trid + 1;
+    return this.#trid;
+  }
+
+  #request(kind: RequestKind, build: (trid: number) => Command): number {
+    // Build before taking the TrID so a refused argument leaves no gap.
+    build(1);
+    const trid = this.#nextTrid();
+    this.#transmit(build(trid));
+    this.#pending.set(trid, { kind, deadline: this.#now + this.#timeouts.request });
+    return trid;
+  }
+
+  #transmit(command: Command): void {
+    this.#outputs.push({ type: "transmit", bytes: encodeCommand(command) });
+  }
+
+  #emit(event: SessionEvent): void {
+    this.#outputs.push({ type: "event", event });
+  }
+
+  #fail(
+    code: SessionErrorCode,
+    message: string,
+    extra: { serverCode?: number; serverName?: string; passportCode?: string } = {},
+  ): void {
+    this.#dispatch({
+      type: "FAIL",
+      error: new SessionError(code, message, { phase: this.phase, ...extra }),
+    });
+  }
+
+  #dispatch(event: LifecycleEvent): void {
+    const before = this.#snapshot.value;
+    const [next, actions] = transition(lifecycleMachine, this.#snapshot, event);
+    this.#snapshot = next;
+    for (const action of actions) {
+      this.#execute(action.type as string, action.params as Record<string, string>);
+    }
+    if (next.value !== before) this.#entered(next.value as SessionPhase);
+  }
+
+  #execute(type: string, params: Record<string, string> | undefined): void {
+    switch (type) {
+      case "connect": {
+        const { host, port } = this.#snapshot.context.server;
+        if (this.#snapshot.context.redirects > 0) {
+          this.#emit({ type: "redirected", host, port });
+          if (this.#restartTrids) this.#trid = 0;
+        }
+        this.#decoder = new Decoder({ from: "server", ...this.#decoderLimits });
+        this.#connection = "pending";
+        this.#outputs.push({ type: "connect", host, port });
+        return;
+      }
+      case "closeConnection":
+        if (this.#connection !== "none") {
+          this.#connection = "none";
+          this.#outputs.push({ type: "close" });
+        }
+        return;
+      case "sendVer":
+        return this.#transmit(ver(this.#nextTrid(), this.#protocols));
+      case "sendCvr":
+        return this.#transmit(cvr(this.#nextTrid(), this.#account, this.#clientInfo));
+      case "sendUsrInitial":
+        return this.#transmit(usrTwnInitial(this.#nextTrid(), this.#account));
+      case "requestPassport":
+        this.#outputs.push({
+          type: "passport",
+          account: this.#account,
+          challenge: params!.challenge,
+        });
+        return;
+      case "sendUsrTicket":
+        return this.#transmit(usrTwnSubsequent(this.#nextTrid(), params!.ticket));
+      case "sendSyn":
+        this.#synTrid = this.#nextTrid();
+        return this.#transmit(syn(this.#synTrid, this.#cache?.version ?? 0));
+      case "sendInitialStatus": {
+        const msnObject = this.protocol === "MSNP9" ? this.#msnObject : undefined;
+        const trid = this.#nextTrid();
+        this.#transmit(chg(trid, this.#initialStatus, { clientId: this.#clientId, msnObject }));
+        this.#pending.set(trid, { kind: "CHG", deadline: this.#now + this.#timeouts.request });
+        return;
+      }
+      case "sendOut":
+        return this.#transmit(out());
+    }
+  }
+
+  #entered(phase: SessionPhase): void {
+    const limits: Partial<Record<SessionPhase, number>> = {
+      connecting: this.#timeouts.connect,
+      negotiating: this.#timeouts.handshake,
+      identifying: this.#timeouts.handshake,
+      requestingAuth: this.#timeouts.handshake,
+      authenticating: this.#timeouts.passport,
+      authorizing: this.#timeouts.authorize,
+      syncing: this.#timeouts.sync,
+      signingOut: this.#timeouts.signOut,
+    };
+    const limit = limits[phase];
+    this.#phaseDeadline = limit === undefined ? undefined : this.#now + limit;
+    if (phase === "online") {
+      this.#nextPing = this.#now + this.#timeouts.pingInterval;
+    } else if (phase === "closed" || phase === "failed") {
+      this.#nextPing = this.#pongDeadline = this.#phaseDeadline = undefined;
+      this.#pending.clear();
+      const { endReason, error } = this.#snapshot.context;
+      this.#emit(
+        error
+          ? { type: "signedOut", reason: "error", error }
+          : { type: "signedOut", reason: endReason ?? "client" },
+      );
+    }
+  }
+
+  #drainDecoder(): void {
+    for (let item = this.#decoder.next(); item !== undefined; item = this.#decoder.next()) {
+      if (item instanceof DecodeError) {
+        if (item.fatal) {
+          this.#fail("protocol", item.message);
+          return;
+        }
+        this.#emit({ type: "warning", error: item });
+        continue;
+      }
+      let message: ServerMessage;
+      try {
+        message = parseServerCommand(item);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        if (LOGIN_PHASES.has(this.phase)) {
+          this.#fail("protocol", e.message);
+          return;
+        }
+        this.#emit({ type: "warning", error: e });
+        continue;
+      }
+      this.#onMessage(message);
+      if (this.#ended()) return;
+    }
+  }
+
+  #onMessage(m: ServerMessage): void {
+    const phase = this.phase;
+    if (m.type === "error") {
+      this.#onError(m.trid, m.code);
+      return;
+    }
+    if (m.type === "OUT") {
+      const reason = m.reason === "OTH"
+        ? "otherLocation"
+        : m.reason === "SSD"
+        ? "serverShutdown"
+        : "serverClosed";
+      this.#dispatch({ type: "SERVER_OUT", reason });
+      return;
+    }
+    switch (phase) {
+      case "negotiating":
+        if (m.type === "VER") return this.#onVer(m.versions);
+        return;
+      case "identifying":
+        if (m.type === "CVR") this.#dispatch({ type: "CVR_OK" });
+        return;
+      case "requestingAuth":
+        if (m.type === "XFR_NS" && m.address) {
+          if (this.#snapshot.context.redirects >= this.#snapshot.context.maxRedirects) {
+            this.#fail(
+              "too-many-redirects",
+              `More than ${this.#snapshot.context.maxRedirects} redirects`,
+            );
+          } else {
+            this.#dispatch({ type: "XFR_NS", host: m.address.host, port: m.address.port });
+          }
+        } else if (m.type === "USR_TWN_S") {
+          this.#dispatch({ type: "CHALLENGE", challenge: m.challenge });
+        }
+        return;
+      case "authorizing":
+        if (m.type === "USR_OK") {
+          this.#friendlyName = m.friendlyName;
+          this.#emit({
+            type: "signedIn",
+            passport: m.passport,
+            friendlyName: m.friendlyName,
+            verified: m.verified ?? true,
+            protocol: this.protocol ?? "",
+          });
+          this.#dispatch({ type: "USR_OK" });
+        }
+        return;
+      case "syncing":
+      case "online":
+      case "signingOut":
+        return this.#onOnline(m);
+    }
+  }
+
+  #onVer(versions: string[]): void {
+    const chosen = versions[0];
+    if (chosen === undefined || chosen === "0") {
+      this.#fail("version-rejected", `The server supports none of ${this.#protocols.join(", ")}`);
+    } else if (!this.#protocols.includes(chosen)) {
+      this.#fail("protocol", `The server chose ${chosen}, which was not offered`);
+    } else {
+      this.#dispatch({ type: "VER_OK", version: chosen });
+    }
+  }
+
+  #onError(trid: number, code: number): void {
+    const info = describeErrorCode(code);
+    const pending = this.#pending.get(trid);
+    if (pending) {
+      this.#pending.delete(trid);
+      if (pending.kind === "QRY") {
+        this.#fail("server-error", `Challenge answer refused: ${code} ${info.meaning}`, {
+          serverCode: code,
+          serverName: info.name,
+        });
+        return;
+      }
+      this.#emit({
+        type: "requestFailed",
+        requestId: trid,
+        failure: {
+          reason: "server-error",
+          serverCode: code,
+          serverName: info.name,
+          meaning: info.meaning,
+        },
+      });
+      return;
+    }
+    if (LOGIN_PHASES.has(this.phase) || this.phase === "syncing" || code === 540) {
+      this.#fail("server-error", `Server error ${code} ${info.name}: ${info.meaning}`, {
+        serverCode: code,
+        serverName: info.name,
+      });
+    }
+    // Other stray errors (for a request already timed out) carry no news.
+  }
+
+  #complete(trid: number, reply: ServerMessage): boolean {
+    if (!this.#pending.delete(trid)) return false;
+    this.#emit({ type: "requestCompleted", requestId: trid, reply });
+    return true;
+  }
+
+  #changed(change: ListChange, version?: number): void {
+    if (version !== undefined) this.#list.version = version;
+    if (this.#synced) this.#emit({ type: "listChanged", change, version: this.#list.version });
+  }
+
+  #onOnline(m: ServerMessage): void {
+    const list = this.#list;
+    switch (m.type) {
+      case "MSG": {
+        const view = interpretMessage(parseMime(m.payload));
+        if (view.kind === "profile") this.#emit({ type: "profile", profile: view.profile });
+        else this.#emit({ type: "notification", message: view });
+        return;
+      }
+      case "SYN":
+        if (m.trid !== this.#synTrid || this.#synced) return;
+        if (m.contactCount === undefined) {
+          // Up to date: the cache is the list (if we had none, the list is empty).
+          if (this.#cache && this.#cache.version === m.version) {
+            this.#list = ContactList.from(this.#cache);
+          }
+          this.#list.version = m.version;
+          return this.#syncDone(true);
+        }
+        list.clear();
+        list.version = m.version;
+        this.#syncContactsLeft = m.contactCount;
+        this.#syncGroupsLeft = m.groupCount ?? 0;
+        if (this.#syncContactsLeft === 0 && this.#syncGroupsLeft === 0) this.#syncDone(false);
+        return;
+      case "GTC":
+        list.addPrompt = m.mode;
+        if (m.trid !== null && m.version !== undefined) {
+          this.#changed({ kind: "addPromptChanged", addPrompt: m.mode }, m.version);
+          this.#complete(m.trid, m);
+        }
+        return;
+      case "BLP":
+        list.privacy = m.mode;
+        if (m.trid !== null && m.version !== undefined) {
+          this.#changed({ kind: "privacyChanged", privacy: m.mode }, m.version);
+          this.#complete(m.trid, m);
+        }
+        return;
+      case "PRP":
+        if (m.value === "") delete list.phones[m.property as PhoneProperty];
+        else list.phones[m.property as PhoneProperty] = m.value;
+        if (m.trid !== null) {
+          this.#changed({ kind: "phoneChanged", property: m.property, value: m.value }, m.version);
+          this.#complete(m.trid, m);
+        }
+        return;
+      case "LSG":
+        list.setGroup({ id: m.groupId, name: m.name });
+        if (!this.#synced && --this.#syncGroupsLeft <= 0 && this.#syncContactsLeft <= 0) {
+          this.#syncDone(false);
+        }
+        return;
+      case "LST": {
+        const contact = {
+          passport: m.passport,
+          friendlyName: m.friendlyName,
+          lists: listsFromBits(m.lists),
+          groupIds: m.lists & 1 ? m.groupIds : [],
+          phones: {},
+        };
+        list.set(contact);
+        this.#lastListed = contact;
+        if (!this.#synced && --this.#syncContactsLeft <= 0 && this.#syncGroupsLeft <= 0) {
+          this.#syncDone(false);
+        }
+        return;
+      }
+      case "BPR": {
+        const target: { passport: string; phones: Record<string, string> } | undefined =
+          m.passport === undefined ? this.#lastListed : list.get(m.passport);
+        if (!target) return;
+        if (m.value === "") delete target.phones[m.property];
+        else target.phones[m.property] = m.value;
+        this.#changed({
+          kind: "phoneChanged",
+          passport: target.passport,
+          property: m.property,
+          value: m.value,
+        }, m.version);
+        return;
+      }
+      case "CHG":
+        this.#status = m.status;
+        this.#emit({
+          type: "statusChanged",
+          status: m.status,
+          ...(m.clientId !== undefined ? { clientId: m.clientId } : {}),
+          ...(m.msnObject !== undefined ? { msnObject: m.msnObject } : {}),
+        });
+        if (m.trid !== 0) this.#complete(m.trid, m);
+        return;
+      case "ILN":
+      case "NLN": {
+        const key = m.passport.toLowerCase();
+        const contact = list.get(m.passport);
+        if (contact) contact.friendlyName = m.friendlyName;
+        const entry = {
+          status: m.status,
+          clientId: m.clientId,
+          ...(m.msnObject ? { msnObject: m.msnObject } : {}),
+        };
+        this.#presence.set(key, entry);
+        this.#emit({
+          type: "presence",
+          passport: m.passport,
+          status: m.status,
+          friendlyName: m.friendlyName,
+          clientId: m.clientId,
+          ...(m.msnObject !== undefined ? { msnObject: m.msnObject } : {}),
+          initial: m.type === "ILN",
+        });
+        return;
+      }
+      case "FLN":
+        this.#presence.delete(m.passport.toLowerCase());
+        this.#emit({ type: "presence", passport: m.passport, status: "FLN", initial: false });
+        return;
+      case "CHL": {
+        const trid = this.#nextTrid();
+        this.#transmit(
+          qry(trid, this.#product.id, challengeAnswer(m.challenge, this.#product.key)),
+        );
+        this.#pending.set(trid, { kind: "QRY", deadline: this.#now + this.#timeouts.request });
+        return;
+      }
+      case "QRY":
+        this.#pending.delete(m.trid);
+        return;
+      case "QNG": {
+        this.#pongDeadline = undefined;
+        // A server asking for pings more often than every 5 s would make us flood it.
+        const wait = m.seconds !== undefined
+          ? Math.max(5, m.seconds) * 1000
+          : this.#timeouts.pingInterval;
+        this.#nextPing = this.#now + wait;
+        return;
+      }
+      case "ADD": {
+        list.addToList(m.passport, m.list, m.friendlyName, m.groupId);
+        this.#changed(
+          {
+            kind: "contactAdded",
+            passport: m.passport,
+            list: m.list,
+            friendlyName: m.friendlyName,
+            ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
+          },
+          m.version,
+        );
+        if (m.trid === 0 && m.list === "RL") {
+          this.#emit({ type: "addedBy", passport: m.passport, friendlyName: m.friendlyName });
+        } else {
+          this.#complete(m.trid, m);
+        }
+        return;
+      }
+      case "REM":
+        list.removeFromList(m.passport, m.list, m.groupId);
+        if (m.list === "FL" && m.groupId === undefined) {
+          this.#presence.delete(m.passport.toLowerCase());
+        }
+        this.#changed(
+          {
+            kind: "contactRemoved",
+            passport: m.passport,
+            list: m.list,
+            ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
+          },
+          m.version,
+        );
+        if (m.trid === 0 && m.list === "RL") {
+          this.#emit({ type: "removedBy", passport: m.passport });
+        } else this.#complete(m.trid, m);
+        return;
+      case "ADG":
+        list.setGroup({ id: m.groupId, name: m.name });
+        this.#changed({ kind: "groupAdded", groupId: m.groupId, name: m.name }, m.version);
+        this.#complete(m.trid, m);
+        return;
+      case "RMG":
+        list.deleteGroup(m.groupId);
+        this.#changed({ kind: "groupRemoved", groupId: m.groupId }, m.version);
+        this.#complete(m.trid, m);
+        return;
+      case "REG":
+        list.setGroup({ id: m.groupId, name: m.name });
+        this.#changed({ kind: "groupRenamed", groupId: m.groupId, name: m.name }, m.version);
+        this.#complete(m.trid, m);
+        return;
+      case "REA":
+        if (m.passport.toLowerCase() === this.#account.toLowerCase()) {
+          this.#friendlyName = m.friendlyName;
+          list.version = m.version;
+          this.#emit({ type: "renamed", friendlyName: m.friendlyName });
+        } else {
+          const contact = list.get(m.passport);
+          if (contact) contact.friendlyName = m.friendlyName;
+          this.#changed({
+            kind: "contactRenamed",
+            passport: m.passport,
+            friendlyName: m.friendlyName,
+          }, m.version);
+        }
+        this.#complete(m.trid, m);
+        return;
+      case "XFR_SB":
+        if (this.#pending.has(m.trid)) {
+          this.#emit({
+            type: "switchboard",
+            requestId: m.trid,
+            address: m.address,
+            cookie: m.cookie,
+          });
+          this.#complete(m.trid, m);
+        }
+        return;
+      case "RNG":
+        this.#emit({
+          type: "invitation",
+          sessionId: m.sessionId,
+          address: m.address,
+          cookie: m.cookie,
+          passport: m.passport,
+          friendlyName: m.friendlyName,
+        });
+        return;
+    }
+  }
+
+  #syncDone(fromCache: boolean): void {
+    this.#synced = true;
+    this.#emit({ type: "contactsSynced", contactList: this.#list.snapshot(), fromCache });
+    this.#dispatch({ type: "SYNC_DONE" });
+  }
+}
