@@ -1,4 +1,4 @@
-import { initialTransition, type SnapshotFrom, transition } from "xstate";
+import { type AnyMachineSnapshot, initialTransition, type SnapshotFrom, transition } from "xstate";
 import {
   add,
   adg,
@@ -296,7 +296,7 @@ export class NotificationSession {
   }
 
   /** The XState snapshot of the lifecycle machine (serializable; for inspection). */
-  get machineSnapshot(): Snapshot {
+  get machineSnapshot(): AnyMachineSnapshot {
     return this.#snapshot;
   }
 
