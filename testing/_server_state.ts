@@ -1,0 +1,346 @@
+// Private to testing/: the loopback server's shared state (accounts, contact lists, online
+// sessions, tickets, cookies) and the socket wrapper every listener uses. No protocol logic
+// beyond list bookkeeping lives here.
+
+import type { Socket } from "node:net";
+import { type Command, DecodeError, Decoder, encodeCommand } from "../codec/mod.ts";
+import { MSMSGS_PRODUCT, type ProductKey } from "../codec/mod.ts";
+import type {
+  LoopbackAccount,
+  LoopbackList,
+  LoopbackPhone,
+  LoopbackServerOptions,
+} from "./loopback_server.ts";
+import { LoopbackServerError } from "./_server_errors.ts";
+
+/** Phone properties in the order they are sent in `PRP`/`BPR` lines. */
+export const PHONE_ORDER: readonly LoopbackPhone[] = ["PHH", "PHW", "PHM", "MOB", "MBE", "WWE"];
+
+/** One entry of an account's contact list. */
+export interface ContactState {
+  passport: string;
+  friendlyName: string;
+  lists: Set<LoopbackList>;
+  groupIds: number[];
+  phones: Map<LoopbackPhone, string>;
+}
+
+/** An account with its mutable contact list. */
+export interface AccountState {
+  /** Lower-cased passport: the map key. */
+  key: string;
+  passport: string;
+  password: string;
+  friendlyName: string;
+  verified: boolean;
+  groups: Map<number, string>;
+  contacts: Map<string, ContactState>;
+  blp: "AL" | "BL";
+  gtc: "A" | "N";
+  phones: Map<LoopbackPhone, string>;
+  listVersion: number;
+}
+
+/** What a session on the notification server exposes to the rest of the server. */
+export interface OnlineSession {
+  readonly account: AccountState;
+  /** Negotiated protocol (`MSNP8`, `MSNP9`). */
+  readonly version: string;
+  /** `FLN` until the first `CHG`. */
+  readonly status: string;
+  readonly clientId: string;
+  readonly msnObject: string | undefined;
+  readonly link: Link;
+  /** Re-evaluates what this session was told about `targetKey`; sends NLN/ILN/FLN if it changed. */
+  sync(targetKey: string, ilnTrid?: number): void;
+  /** Sends `CHL 0 <challenge>` and remembers it. */
+  challenge(value: string): void;
+}
+
+/** A switchboard invitation or handoff cookie. */
+export interface SbTicket {
+  kind: "xfr" | "ring";
+  key: string;
+  sessionId?: string;
+}
+
+/** Options after defaults. */
+export interface ResolvedOptions {
+  dispatch: boolean;
+  protocols: string[];
+  echoVersions: boolean;
+  challengeIntervalMs: number;
+  product: ProductKey;
+  qngSeconds: number;
+  switchboard: boolean;
+}
+
+/** Everything the listeners share. */
+export class Hub {
+  readonly options: ResolvedOptions;
+  readonly accounts = new Map<string, AccountState>();
+  readonly sessions = new Map<string, OnlineSession>();
+  /** Ticket -> account key, for tickets the Passport endpoint issued. */
+  readonly tickets = new Map<string, string>();
+  readonly sbTickets = new Map<string, SbTicket>();
+  readonly sockets = new Set<Socket>();
+  readonly links = new Set<Link>();
+  host = "127.0.0.1";
+  nsPort = 0;
+  dsPort = 0;
+  sbPort = 0;
+  closed = false;
+
+  constructor(options: LoopbackServerOptions) {
+    const interval = options.challengeIntervalMs ?? 0;
+    if (!(interval >= 0)) {
+      throw new LoopbackServerError(
+        "invalid-options",
+        `Cannot start loopback server: challengeIntervalMs ${interval} is negative`,
+      );
+    }
+    this.options = {
+      dispatch: options.dispatch ?? true,
+      protocols: options.protocols ?? ["MSNP9", "MSNP8"],
+      echoVersions: options.echoVersions ?? false,
+      challengeIntervalMs: interval,
+      product: options.product ?? MSMSGS_PRODUCT,
+      qngSeconds: options.qngSeconds ?? 50,
+      switchboard: options.switchboard ?? true,
+    };
+    for (const account of options.accounts) this.#addAccount(account);
+    // Reverse lists follow forward lists: whoever has B on FL is on B's RL.
+    for (const owner of this.accounts.values()) {
+      for (const contact of owner.contacts.values()) {
+        const target = this.accounts.get(contact.passport.toLowerCase());
+        if (target && contact.lists.has("FL")) addReverse(target, owner);
+      }
+    }
+  }
+
+  #addAccount(account: LoopbackAccount): void {
+    const key = account.passport.toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+$/.test(account.passport)) {
+      throw new LoopbackServerError(
+        "invalid-options",
+        `Cannot start loopback server: invalid passport ${JSON.stringify(account.passport)}`,
+      );
+    }
+    if (this.accounts.has(key)) {
+      throw new LoopbackServerError(
+        "invalid-options",
+        `Cannot start loopback server: account ${account.passport} is given twice`,
+      );
+    }
+    const groups = new Map<number, string>();
+    for (const g of account.groups ?? [{ id: 0, name: "Other Contacts" }]) {
+      if (!Number.isInteger(g.id) || g.id < 0) {
+        throw new LoopbackServerError(
+          "invalid-options",
+          `Cannot start loopback server: invalid group id ${g.id} for ${account.passport}`,
+        );
+      }
+      groups.set(g.id, g.name);
+    }
+    const contacts = new Map<string, ContactState>();
+    for (const c of account.contacts ?? []) {
+      contacts.set(c.passport.toLowerCase(), {
+        passport: c.passport,
+        friendlyName: c.friendlyName ?? c.passport,
+        lists: new Set(c.lists),
+        groupIds: c.lists.includes("FL") ? [...(c.groupIds ?? (groups.has(0) ? [0] : []))] : [],
+        phones: phoneMap(c.phones),
+      });
+    }
+    this.accounts.set(key, {
+      key,
+      passport: account.passport,
+      password: account.password,
+      friendlyName: account.friendlyName ?? account.passport,
+      verified: account.verified ?? true,
+      groups,
+      contacts,
+      blp: account.privacy?.blp ?? "AL",
+      gtc: account.privacy?.gtc ?? "A",
+      phones: phoneMap(account.phones),
+      listVersion: account.listVersion ?? 1,
+    });
+  }
+
+  /** Asks every online session to re-evaluate what it knows about `targetKey`. */
+  syncAll(targetKey: string): void {
+    for (const session of this.sessions.values()) {
+      if (session.account.key !== targetKey) session.sync(targetKey);
+    }
+  }
+
+  /** The online session of `passport`, or an error naming the hook. */
+  online(passport: string, hook: string): OnlineSession {
+    const session = this.sessions.get(passport.toLowerCase());
+    if (!session) {
+      throw new LoopbackServerError(
+        "not-online",
+        `Cannot ${hook}: ${passport} is not signed in`,
+      );
+    }
+    return session;
+  }
+}
+
+function phoneMap(
+  phones: Partial<Record<LoopbackPhone, string>> | undefined,
+): Map<LoopbackPhone, string> {
+  const out = new Map<LoopbackPhone, string>();
+  for (const prop of PHONE_ORDER) {
+    const value = phones?.[prop];
+    if (value !== undefined && value !== "") out.set(prop, value);
+  }
+  return out;
+}
+
+/** Puts `owner` on `target`'s RL; returns whether it changed. Does not bump the version. */
+export function addReverse(target: AccountState, owner: AccountState): boolean {
+  let entry = target.contacts.get(owner.key);
+  if (entry?.lists.has("RL")) return false;
+  if (!entry) {
+    entry = {
+      passport: owner.passport,
+      friendlyName: owner.friendlyName,
+      lists: new Set(),
+      groupIds: [],
+      phones: new Map(),
+    };
+    target.contacts.set(owner.key, entry);
+  }
+  entry.lists.add("RL");
+  return true;
+}
+
+/** Takes `owner` off `target`'s RL; returns whether it changed. Does not bump the version. */
+export function removeReverse(target: AccountState, owner: AccountState): boolean {
+  const entry = target.contacts.get(owner.key);
+  if (!entry?.lists.has("RL")) return false;
+  entry.lists.delete("RL");
+  if (entry.lists.size === 0) target.contacts.delete(owner.key);
+  return true;
+}
+
+/** Whether `owner` lets `viewerKey` see their presence (AL/BL lists, then the BLP default). */
+export function allows(owner: AccountState, viewerKey: string): boolean {
+  const entry = owner.contacts.get(viewerKey);
+  if (entry?.lists.has("BL")) return false;
+  if (entry?.lists.has("AL")) return true;
+  return owner.blp === "AL";
+}
+
+/** Random decimal digits. */
+export function randomDigits(n: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(n));
+  let out = "";
+  for (const b of bytes) out += String(b % 10);
+  return out;
+}
+
+/** Random characters from `alphabet`. */
+export function randomString(n: number, alphabet: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(n));
+  let out = "";
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+/**
+ * One TCP connection: decodes client commands, encodes server replies. A malformed line, or a
+ * handler that throws, destroys the connection; nothing escapes to the process.
+ */
+export class Link {
+  readonly socket: Socket;
+  readonly #hub: Hub;
+  readonly #decoder = new Decoder({ from: "client" });
+  #closed = false;
+  #onClose: (() => void) | undefined;
+  /** While set, nothing is read or written. */
+  paused = false;
+
+  constructor(hub: Hub, socket: Socket, handle: (command: Command) => void, onClose: () => void) {
+    this.socket = socket;
+    this.#hub = hub;
+    this.#onClose = onClose;
+    hub.sockets.add(socket);
+    hub.links.add(this);
+    socket.setNoDelay(true);
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      hub.sockets.delete(socket);
+      this.#finish();
+    });
+    socket.on("data", (chunk: Uint8Array) => {
+      if (this.#closed || this.paused) return;
+      this.#decoder.push(chunk);
+      for (let c = this.#decoder.next(); c !== undefined; c = this.#decoder.next()) {
+        if (this.#closed || this.paused) return;
+        if (c instanceof DecodeError) {
+          this.destroy();
+          return;
+        }
+        try {
+          handle(c);
+        } catch {
+          this.destroy();
+          return;
+        }
+      }
+    });
+  }
+
+  /** Whether the connection is closed or closing. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Remote address without an IPv4-mapped prefix. */
+  get remoteAddress(): string {
+    return (this.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
+  }
+
+  /** Sends one server command. */
+  send(name: string, trid: number | null, args: string[], payload?: Uint8Array): void {
+    if (this.#closed || this.paused) return;
+    const command: Command = payload === undefined
+      ? { name, trid, args }
+      : { name, trid, args: [...args, String(payload.length)], payload };
+    this.socket.write(encodeCommand(command, { from: "server" }));
+  }
+
+  /** Sends an error reply `<code> <trid>`. */
+  error(code: number, trid: number | null): void {
+    this.send(String(code), trid ?? 0, []);
+  }
+
+  /** Writes bytes as they are. */
+  raw(text: string | Uint8Array): void {
+    if (this.#closed) return;
+    this.socket.write(text);
+  }
+
+  /** Flushes what was sent, then closes. The close handler runs now. */
+  close(): void {
+    if (this.#closed) return;
+    this.#finish();
+    this.socket.end(() => this.socket.destroy());
+  }
+
+  /** Closes at once, without flushing (a dropped connection). */
+  destroy(): void {
+    this.#finish();
+    this.socket.destroy();
+  }
+
+  #finish(): void {
+    this.#closed = true;
+    this.#hub.links.delete(this);
+    const onClose = this.#onClose;
+    this.#onClose = undefined;
+    onClose?.();
+  }
+}
