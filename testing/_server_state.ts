@@ -134,10 +134,10 @@ export class Hub {
     }
     const groups = new Map<number, string>();
     for (const g of account.groups ?? [{ id: 0, name: "Other Contacts" }]) {
-      if (!Number.isInteger(g.id) || g.id < 0) {
+      if (!Number.isInteger(g.id) || g.id < 0 || g.name === "") {
         throw new LoopbackServerError(
           "invalid-options",
-          `Cannot start loopback server: invalid group id ${g.id} for ${account.passport}`,
+          `Cannot start loopback server: invalid group ${g.id} for ${account.passport}`,
         );
       }
       groups.set(g.id, g.name);
@@ -146,7 +146,7 @@ export class Hub {
     for (const c of account.contacts ?? []) {
       contacts.set(c.passport.toLowerCase(), {
         passport: c.passport,
-        friendlyName: c.friendlyName ?? c.passport,
+        friendlyName: c.friendlyName || c.passport,
         lists: new Set(c.lists),
         groupIds: c.lists.includes("FL") ? [...(c.groupIds ?? (groups.has(0) ? [0] : []))] : [],
         phones: phoneMap(c.phones),
@@ -156,7 +156,7 @@ export class Hub {
       key,
       passport: account.passport,
       password: account.password,
-      friendlyName: account.friendlyName ?? account.passport,
+      friendlyName: account.friendlyName || account.passport,
       verified: account.verified ?? true,
       groups,
       contacts,
@@ -309,7 +309,16 @@ export class Link {
     const command: Command = payload === undefined
       ? { name, trid, args }
       : { name, trid, args: [...args, String(payload.length)], payload };
-    this.socket.write(encodeCommand(command, { from: "server" }));
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeCommand(command, { from: "server" });
+    } catch {
+      // Data that cannot go on the wire (an empty name, say) ends this connection only, never
+      // the handler of another connection that caused the send.
+      this.destroy();
+      return;
+    }
+    this.socket.write(bytes);
   }
 
   /** Sends an error reply `<code> <trid>`. */

@@ -29,7 +29,6 @@
 
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { type AddressInfo, createServer, type Server } from "node:net";
-import type { ProductKey } from "../codec/mod.ts";
 import { LoopbackServerError, type LoopbackServerErrorCode } from "./_server_errors.ts";
 import { NsConnection } from "./_server_ns.ts";
 import { issueTicket, PassportEndpoint } from "./_server_passport.ts";
@@ -37,7 +36,6 @@ import { Switchboard } from "./_server_sb.ts";
 import { Hub, randomDigits } from "./_server_state.ts";
 
 export { LoopbackServerError, type LoopbackServerErrorCode };
-export type { ProductKey };
 
 /** A contact list: forward, allow, block, reverse. */
 export type LoopbackList = "FL" | "AL" | "BL" | "RL";
@@ -114,8 +112,11 @@ export interface LoopbackServerOptions {
    * interval. Default 0: never (use {@linkcode LoopbackServer.challenge}).
    */
   challengeIntervalMs?: number;
-  /** Product ID and key `QRY` answers are checked against; default `MSMSGS_PRODUCT`. */
-  product?: ProductKey;
+  /**
+   * Product ID and key `QRY` answers are checked against; default `MSMSGS_PRODUCT` of the codec
+   * (any `ProductKey` fits).
+   */
+  product?: { readonly id: string; readonly key: string };
   /** Seconds in the MSNP9 `QNG` reply; default 50. */
   qngSeconds?: number;
   /** Answer the first login request with a `302` `da-status=redir` to itself. Default `false`. */
