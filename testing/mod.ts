@@ -11,3 +11,4 @@ export {
   type ReplayResult,
   replaySession,
 } from "./replay_session.ts";
+export * from "./loopback_server.ts";
