@@ -6,6 +6,16 @@
  * It runs unchanged under Deno, Node and Bun (`node:net`, `node:http`), listens on ephemeral
  * ports, and {@linkcode LoopbackServer.close} leaves no socket or timer behind.
  *
+ * Behaviour (PROTOCOL.md): login is lock-step, `VER` → `CVR` (optional) → `USR TWN I` →
+ * `USR TWN S <ticket>`; a login command out of order gets `715` and a close, any other command
+ * before `USR OK` just a close, an unknown account or a ticket the Passport endpoint did not
+ * issue for it `911` and a close. A second sign-in sends `OUT OTH` to the first session. Presence
+ * follows the lists: a session sees a contact it has on `FL` when the contact is online, not `HDN`,
+ * and allows it (on `AL`, or not on `BL` with `BLP AL`); `ILN` comes after the first `CHG`, then
+ * `NLN`/`FLN` on every change; MSNObjects go only to MSNP9 sessions. `ADD`/`REM` on `FL` keep the
+ * other account's `RL` in step (`ADD 0 RL` / `REM 0 RL`). After sign-in, an unknown command gets
+ * `200`; a malformed line closes the connection.
+ *
  * @example Start a server and sign in with the Passport runner
  * ```ts
  * import { startLoopbackServer } from "./loopback_server.ts";
