@@ -51,7 +51,9 @@ type Effect = { type: "connect"; host: string; port: number } | { type: "close" 
  * {@link ReplayMismatchError} at the first divergence.
  *
  * Event steps match on the fields they give (recursively); `call` steps
- * invoke a session intent with the given arguments.
+ * invoke a session intent with the given arguments. A `passport` step with
+ * neither `ticket` nor `error` only checks the request: the sign-in is left
+ * running (to replay a Passport that never answers).
  *
  * @example
  * ```ts
@@ -141,12 +143,15 @@ export function replaySession(
           }`,
         );
       }
+      // With neither a ticket nor an error, the sign-in is still running.
       if (step.passport.ticket !== undefined) {
         session.handlePassportTicket(step.passport.ticket, now);
-      } else {session.handlePassportError({
-          code: step.passport.error ?? "protocol",
-          message: "replayed failure",
-        }, now);}
+      } else if (step.passport.error !== undefined) {
+        session.handlePassportError(
+          { code: step.passport.error, message: "replayed failure" },
+          now,
+        );
+      }
     } else if ("time" in step) {
       now = step.time;
       for (let guard = 0; guard < 1000; guard++) {
