@@ -100,7 +100,15 @@ test("client signs in through the dispatch redirect and Passport, and syncs the 
     assert.deepStrictEqual(
       events.seen.map((e) => e.type),
       // Bob's BPR follows the last LST, after the sync completed by count: it arrives as a change.
-      ["redirected", "signedIn", "profile", "contactsSynced", "listChanged", "statusChanged", "requestCompleted"],
+      [
+        "redirected",
+        "signedIn",
+        "profile",
+        "contactsSynced",
+        "listChanged",
+        "statusChanged",
+        "requestCompleted",
+      ],
     );
     assert.deepStrictEqual(events.seen[4], {
       type: "listChanged",
