@@ -1,10 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  type PassportFetch,
-  type PassportHttpRequest,
-  type PassportLoginOptions,
-} from "../auth/mod.ts";
+import type { PassportFetch, PassportHttpRequest, PassportLoginOptions } from "../auth/mod.ts";
 import { runPassport } from "../io_adapters/run_passport.ts";
 import { startServer, type TestServer } from "./auth_server.ts";
 
