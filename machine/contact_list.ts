@@ -106,13 +106,24 @@ export class ContactList {
     this.#groups.set(group.id, group);
   }
 
-  /** Removes a group and takes it off every contact. */
-  deleteGroup(id: number): void {
+  /**
+   * Removes a group and takes it off every contact. Contacts that were only
+   * in that group leave the forward list, as the server does; their
+   * passports are returned.
+   */
+  deleteGroup(id: number): string[] {
     this.#groups.delete(id);
-    for (const contact of this.#contacts.values()) {
+    const leftFl: string[] = [];
+    for (const contact of [...this.#contacts.values()]) {
       const at = contact.groupIds.indexOf(id);
-      if (at !== -1) contact.groupIds.splice(at, 1);
+      if (at === -1) continue;
+      contact.groupIds.splice(at, 1);
+      if (contact.groupIds.length === 0 && contact.lists.includes("FL")) {
+        leftFl.push(contact.passport);
+        this.removeFromList(contact.passport, "FL");
+      }
     }
+    return leftFl;
   }
 
   /** Puts `passport` on `list` (creating the contact if needed). */

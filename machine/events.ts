@@ -8,7 +8,7 @@ import type {
   ServerMessage,
 } from "../codec/mod.ts";
 import type { ContactListSnapshot } from "./contact_list.ts";
-import type { DecodeError } from "../codec/mod.ts";
+import type { DecodeError, PayloadError } from "../codec/mod.ts";
 import type { SessionError } from "./errors.ts";
 import type { EndReason } from "./_lifecycle.ts";
 
@@ -98,7 +98,8 @@ export type SessionEvent =
     friendlyName: string;
   }
   | { type: "notification"; message: MessageView }
-  | { type: "warning"; error: DecodeError }
+  /** The server sent something malformed that was skipped; the session goes on. */
+  | { type: "warning"; error: DecodeError | PayloadError }
   | SignedOutEvent;
 
 /**

@@ -20,6 +20,7 @@ import {
   out,
   parseMime,
   parseServerCommand,
+  PayloadError,
   type PhoneProperty,
   png,
   type ProductKey,
@@ -361,9 +362,10 @@ export class NotificationSession {
     const wasOpen = this.#connection === "open";
     this.#connection = "none";
     if (wasOpen) {
-      // Commands the server sent just before closing still count.
+      // Commands the server sent just before closing still count; a command
+      // cut off by the close is part of the connection loss, not a protocol error.
       this.#decoder.end();
-      this.#drainDecoder();
+      this.#drainDecoder(true);
       if (this.#ended()) return;
     }
     const phase = this.phase;
@@ -399,7 +401,11 @@ export class NotificationSession {
     });
   }
 
-  /** Time passed; call at (or after) the time {@link pollTimeout} returned. */
+  /**
+   * Time passed; call at (or after) the time {@link pollTimeout} returned.
+   * Calling it earlier is harmless and only records the time: do that before
+   * an intent, since an intent's deadline counts from the latest `now` given.
+   */
   handleTimeout(now: number): void {
     this.#now = now;
     if (this.#ended()) return;
@@ -424,6 +430,9 @@ export class NotificationSession {
     for (const [trid, p] of this.#pending) {
       if (now >= p.deadline) {
         this.#pending.delete(trid);
+        // QRY is ours, not the application's: a server that neither accepts nor
+        // refuses the answer is left to the ping timeout.
+        if (p.kind === "QRY") continue;
         this.#emit({ type: "requestFailed", requestId: trid, failure: { reason: "timeout" } });
       }
     }
@@ -662,6 +671,9 @@ export class NotificationSession {
     this.#phaseDeadline = limit === undefined ? undefined : this.#now + limit;
     if (phase === "online") {
       this.#nextPing = this.#now + this.#timeouts.pingInterval;
+    } else if (phase === "signingOut") {
+      // OUT is the last thing we send; the sign-out limit alone decides now.
+      this.#nextPing = this.#pongDeadline = undefined;
     } else if (phase === "closed" || phase === "failed") {
       this.#nextPing = this.#pongDeadline = this.#phaseDeadline = undefined;
       this.#pending.clear();
@@ -674,9 +686,10 @@ export class NotificationSession {
     }
   }
 
-  #drainDecoder(): void {
+  #drainDecoder(closing = false): void {
     for (let item = this.#decoder.next(); item !== undefined; item = this.#decoder.next()) {
       if (item instanceof DecodeError) {
+        if (closing && item.code === "truncated") return;
         if (item.fatal) {
           this.#fail("protocol", item.message);
           return;
@@ -738,6 +751,8 @@ export class NotificationSession {
         }
         return;
       case "authorizing":
+        // The profile normally follows USR OK; a server that sends it first is still heard.
+        if (m.type === "MSG") return this.#onMsg(m.payload);
         if (m.type === "USR_OK") {
           this.#friendlyName = m.friendlyName;
           this.#emit({
@@ -815,12 +830,8 @@ export class NotificationSession {
   #onOnline(m: ServerMessage): void {
     const list = this.#list;
     switch (m.type) {
-      case "MSG": {
-        const view = interpretMessage(parseMime(m.payload));
-        if (view.kind === "profile") this.#emit({ type: "profile", profile: view.profile });
-        else this.#emit({ type: "notification", message: view });
-        return;
-      }
+      case "MSG":
+        return this.#onMsg(m.payload);
       case "SYN":
         if (m.trid !== this.#synTrid || this.#synced) return;
         if (m.contactCount === undefined) {
@@ -992,11 +1003,16 @@ export class NotificationSession {
         this.#changed({ kind: "groupAdded", groupId: m.groupId, name: m.name }, m.version);
         this.#complete(m.trid, m);
         return;
-      case "RMG":
-        list.deleteGroup(m.groupId);
+      case "RMG": {
+        const leftFl = list.deleteGroup(m.groupId);
         this.#changed({ kind: "groupRemoved", groupId: m.groupId }, m.version);
+        for (const passport of leftFl) {
+          this.#presence.delete(passport.toLowerCase());
+          this.#changed({ kind: "contactRemoved", passport, list: "FL" });
+        }
         this.#complete(m.trid, m);
         return;
+      }
       case "REG":
         list.setGroup({ id: m.groupId, name: m.name });
         this.#changed({ kind: "groupRenamed", groupId: m.groupId, name: m.name }, m.version);
@@ -1040,6 +1056,20 @@ export class NotificationSession {
         });
         return;
     }
+  }
+
+  #onMsg(payload: Uint8Array): void {
+    let view;
+    try {
+      view = interpretMessage(parseMime(payload));
+    } catch (e) {
+      // A payload that is not MIME is the server's mistake, not ours: report and go on.
+      if (!(e instanceof PayloadError)) throw e;
+      this.#emit({ type: "warning", error: e });
+      return;
+    }
+    if (view.kind === "profile") this.#emit({ type: "profile", profile: view.profile });
+    else this.#emit({ type: "notification", message: view });
   }
 
   #syncDone(fromCache: boolean): void {

@@ -154,6 +154,9 @@ export function replaySession(
       }
     } else if ("time" in step) {
       now = step.time;
+      // Tell the session the time even when nothing is due, as a driver
+      // does before an intent, so deadlines set by intents count from here.
+      session.handleTimeout(now);
       for (let guard = 0; guard < 1000; guard++) {
         const due = session.pollTimeout();
         if (due === undefined || due > now) break;
