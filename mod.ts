@@ -2,8 +2,8 @@
  * msnp: the client side of the MSN Messenger protocol, versions 8 and 9
  * (MSNP8/MSNP9), with Passport 1.4 sign-in, as a sans-IO core.
  *
- * This entry point re-exports the pure parts: the codec (`./codec`) and
- * Passport (`./auth`). Sockets, `fetch` and timers live in
+ * This entry point re-exports the pure parts: the codec (`./codec`),
+ * Passport (`./auth`) and the notification session (`./machine`). Sockets, `fetch` and timers live in
  * `@msnp/client/io_adapters`; transcripts and a loopback server for tests in
  * `@msnp/client/testing`.
  *
@@ -19,3 +19,4 @@
  */
 export * from "./codec/mod.ts";
 export * from "./auth/mod.ts";
+export * from "./machine/mod.ts";

@@ -3,8 +3,10 @@
  * pure core (`codec`, `auth`, `machine`) never imports these.
  *
  * - {@link Client}: a signed-in session over real sockets, the same in Deno, Node and Bun.
- * - Transports: `DenoTransport`, `NodeTransport`, `BunTransport`, picked by {@link defaultTransport}.
- * - {@link runPassport}: Passport 1.4 over `fetch` (or any `PassportFetch`).
+ * - Transports: {@link DenoTransport}, {@link NodeTransport}, {@link BunTransport}, picked by
+ *   {@link defaultTransport}; {@link ReplayTransport} plays a transcript back as the server and
+ *   {@link RecordingTransport} records one, secrets redacted.
+ * - {@link runPassport}: Passport 1.4 over `fetch`, or over {@link createPassportFetch} with an extra CA.
  *
  * @example
  * ```ts
@@ -16,17 +18,46 @@
  * @module
  */
 export { Client, type ClientOptions, RequestError } from "./client.ts";
+export type { Connection, ConnectOptions, Transport } from "./transport.ts";
 export {
-  type Connection,
-  type ConnectOptions,
-  type Transport,
+  type ReplayMismatchCode,
+  ReplayMismatchError,
   TransportError,
   type TransportErrorCode,
-} from "./transport.ts";
-export { defaultTransport, detectRuntime, type RuntimeName } from "./auto.ts";
+} from "./errors.ts";
+export {
+  type DenoConnLike,
+  type DenoLike,
+  DenoTransport,
+  type DenoTransportOptions,
+} from "./deno.ts";
 export { NodeTransport, type NodeTransportOptions } from "./node.ts";
-export { DenoTransport, type DenoTransportOptions } from "./deno.ts";
-export { BunTransport, type BunTransportOptions } from "./bun.ts";
+export {
+  type BunLike,
+  type BunSocketHandlers,
+  type BunSocketLike,
+  BunTransport,
+  type BunTransportOptions,
+} from "./bun.ts";
+export { defaultTransport, detectRuntime, type RuntimeName } from "./auto.ts";
+export {
+  bunPassportFetch,
+  createPassportFetch,
+  denoPassportFetch,
+  nodePassportFetch,
+  type PassportFetchOptions,
+} from "./https.ts";
+export {
+  REPLAY_LOGIN_URL,
+  ReplayTransport,
+  type ReplayTransportOptions,
+  type RunPassportFunction,
+} from "./replay_transport.ts";
+export {
+  RecordingTransport,
+  type RecordingTransportOptions,
+  REDACTED,
+} from "./recording_transport.ts";
 export {
   DEFAULT_TIMEOUT_MS,
   fetchPassport,

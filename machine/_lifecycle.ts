@@ -15,15 +15,23 @@ export type EndReason =
   | "serverClosed"
   | "connectionLost";
 
+/** The lifecycle machine's context. */
 export interface LifecycleContext {
+  /** The server the current (or next) connection goes to. */
   server: { host: string; port: number };
+  /** `XFR NS` redirects followed so far. */
   redirects: number;
+  /** Most redirects allowed. */
   maxRedirects: number;
+  /** Negotiated protocol version. */
   version?: string;
+  /** The failure, in phase `failed`. */
   error?: SessionError;
+  /** How the session ended, in phase `closed`. */
   endReason?: EndReason;
 }
 
+/** Events the lifecycle machine accepts; `NotificationSession` sends them as server replies arrive. */
 export type LifecycleEvent =
   | { type: "START" }
   | { type: "CONNECTED" }
@@ -40,8 +48,11 @@ export type LifecycleEvent =
   | { type: "TIMEOUT" }
   | { type: "FAIL"; error: SessionError };
 
+/** The lifecycle machine's input. */
 export interface LifecycleInput {
+  /** The first server to connect to. */
   server: { host: string; port: number };
+  /** Most redirects allowed. */
   maxRedirects: number;
 }
 

@@ -1,5 +1,29 @@
-import type { AnyStateMachine } from "xstate";
 import { lifecycleMachine } from "./_lifecycle.ts";
+import type { LifecycleContext } from "./_lifecycle.ts";
+
+/**
+ * The part of XState's actor-logic interface the lifecycle machine offers:
+ * enough for `createActor`, without tying this package's public types to
+ * XState's internals.
+ */
+export interface LifecycleLogic {
+  /** XState actor-logic hook. */
+  transition(snapshot: unknown, event: unknown, actorScope: unknown): unknown;
+  /** XState actor-logic hook. */
+  getInitialSnapshot(actorScope: unknown, input: unknown): unknown;
+  /** XState actor-logic hook. */
+  getPersistedSnapshot(snapshot: unknown, options?: unknown): unknown;
+}
+
+/** A lifecycle snapshot as plain data: the phase and the machine's context. */
+export interface LifecycleSnapshot {
+  /** The phase (state value), e.g. `"online"`. */
+  readonly value: unknown;
+  /** `"active"` while running, `"done"` once closed or failed. */
+  readonly status: string;
+  /** The machine's context. */
+  readonly context: LifecycleContext;
+}
 
 /**
  * The notification-server lifecycle as an XState v5 machine, for
@@ -19,9 +43,9 @@ import { lifecycleMachine } from "./_lifecycle.ts";
  * });
  * actor.start();
  * actor.send({ type: "START" });
- * console.log(actor.getSnapshot().value); // "connecting"
+ * console.log((actor.getSnapshot() as { value: unknown }).value); // "connecting"
  * ```
  */
-export const notificationLifecycle: AnyStateMachine = lifecycleMachine;
+export const notificationLifecycle: LifecycleLogic = lifecycleMachine;
 
-export type { EndReason, LifecycleEvent } from "./_lifecycle.ts";
+export type { EndReason, LifecycleContext, LifecycleEvent } from "./_lifecycle.ts";

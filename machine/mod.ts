@@ -46,4 +46,11 @@ export {
   type Group,
   listsFromBits,
 } from "./contact_list.ts";
-export { type EndReason, type LifecycleEvent, notificationLifecycle } from "./lifecycle.ts";
+export {
+  type EndReason,
+  type LifecycleContext,
+  type LifecycleEvent,
+  type LifecycleLogic,
+  type LifecycleSnapshot,
+  notificationLifecycle,
+} from "./lifecycle.ts";
