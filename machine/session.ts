@@ -1,4 +1,5 @@
-import { type AnyMachineSnapshot, initialTransition, type SnapshotFrom, transition } from "xstate";
+import { initialTransition, type SnapshotFrom, transition } from "xstate";
+import type { LifecycleSnapshot } from "./lifecycle.ts";
 import {
   add,
   adg,
@@ -297,7 +298,7 @@ export class NotificationSession {
   }
 
   /** The XState snapshot of the lifecycle machine (serializable; for inspection). */
-  get machineSnapshot(): AnyMachineSnapshot {
+  get machineSnapshot(): LifecycleSnapshot {
     return this.#snapshot;
   }
 
