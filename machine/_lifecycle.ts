@@ -106,7 +106,14 @@ export const lifecycleMachine = setup({
   },
   states: {
     idle: {
-      on: { START: { target: "connecting", actions: "connect" } },
+      // Nothing is open before START: signing out or failing is not possible
+      // yet (NotificationSession refuses signOut here with a UsageError).
+      on: {
+        START: { target: "connecting", actions: "connect" },
+        SIGN_OUT: {},
+        SERVER_OUT: {},
+        FAIL: {},
+      },
     },
     connecting: {
       on: { CONNECTED: { target: "negotiating", actions: "sendVer" } },
