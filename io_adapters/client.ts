@@ -14,6 +14,7 @@ import {
   type SignedOutEvent,
 } from "../machine/mod.ts";
 import { runPassport } from "./run_passport.ts";
+import type { RunPassportFunction } from "./replay_transport.ts";
 import type { Connection, Transport } from "./transport.ts";
 import { defaultTransport } from "./auto.ts";
 
@@ -33,6 +34,11 @@ export interface ClientOptions extends SessionOptions {
     allowInsecureLoopback?: boolean;
     /** The HTTP function. Default: `fetch` with manual redirects. */
     fetch?: PassportFetch;
+    /**
+     * Runs the whole Passport sign-in instead of {@link runPassport}: e.g.
+     * `ReplayTransport.runPassport` in tests, or `RecordingTransport.wrapRunPassport(runPassport)`.
+     */
+    run?: RunPassportFunction;
   };
   /** Cancels the sign-in, or signs out once online. */
   signal?: AbortSignal;
@@ -415,7 +421,8 @@ export class Client {
   }
 
   #runPassport(account: string, challenge: string): void {
-    runPassport(
+    const run = this.#passport.run ?? runPassport;
+    run(
       {
         account,
         password: this.#password,

@@ -10,12 +10,16 @@
  * ```sh
  * deno task cli decode --from server capture.bin
  * deno task cli decode --chunk-size 1 < capture.bin
+ * MSNP_PASSWORD=... deno task cli login --server 127.0.0.1:1863 --account me@example.com --json
+ * deno task cli replay session.jsonl
  * ```
  *
  * @module
  */
 
 import { type CliIo, DECODE_USAGE, EXIT_USAGE, runDecode } from "./cli_decode.ts";
+import { LOGIN_USAGE, runLogin } from "./cli_login.ts";
+import { REPLAY_USAGE, runReplay } from "./cli_replay.ts";
 
 export type { CliIo } from "./cli_decode.ts";
 
@@ -35,6 +39,16 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: "decode a raw MSNP byte stream into JSON lines",
     usage: DECODE_USAGE,
     run: runDecode,
+  },
+  login: {
+    summary: "sign in to a server, print contacts and presence, sign out",
+    usage: LOGIN_USAGE,
+    run: runLogin,
+  },
+  replay: {
+    summary: "replay a recorded transcript through the session and print its events",
+    usage: REPLAY_USAGE,
+    run: runReplay,
   },
 };
 
@@ -118,14 +132,47 @@ function lineWriter(file: { writeSync(p: Uint8Array): number }): {
   };
 }
 
+/** Reads a line from the terminal without echoing it. */
+async function promptSecret(message: string): Promise<string | undefined> {
+  if (!Deno.stdin.isTerminal()) return undefined;
+  const encoder = new TextEncoder();
+  Deno.stderr.writeSync(encoder.encode(message));
+  Deno.stdin.setRaw(true);
+  const bytes: number[] = [];
+  const buffer = new Uint8Array(1);
+  try {
+    while (true) {
+      const n = await Deno.stdin.read(buffer);
+      if (n === null || buffer[0] === 13 || buffer[0] === 10) break;
+      if (buffer[0] === 3) return undefined; // Ctrl-C
+      if (buffer[0] === 127 || buffer[0] === 8) bytes.pop();
+      else bytes.push(buffer[0]);
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+    Deno.stderr.writeSync(encoder.encode("\n"));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
 if (import.meta.main) {
   const out = lineWriter(Deno.stdout);
   const err = lineWriter(Deno.stderr);
+  const interrupt = new AbortController();
+  Deno.addSignalListener("SIGINT", () => interrupt.abort());
   let code: number;
   try {
     code = await runCli(Deno.args, {
+      writeFile: (path, text) => Deno.writeTextFile(path, text),
+      env: (name) => Deno.env.get(name),
+      promptSecret,
+      interrupt: interrupt.signal,
       stdin: Deno.stdin.readable,
-      stdout: out.write,
+      stdout: (line) => {
+        out.write(line);
+        // Interactive subcommands print as events happen.
+        if (Deno.args[0] !== "decode") out.flush();
+      },
       stderr: (line) => {
         out.flush();
         err.write(line);

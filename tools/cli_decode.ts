@@ -40,6 +40,14 @@ export interface CliIo {
   stderr: (line: string) => void;
   /** Reads a whole file. */
   readFile: (path: string) => Promise<Uint8Array>;
+  /** Writes a whole text file (`login --record`). */
+  writeFile?: (path: string, text: string) => Promise<void>;
+  /** Reads an environment variable (`MSNP_PASSWORD`). */
+  env?: (name: string) => string | undefined;
+  /** Asks for a secret without echoing it; `undefined` when there is no terminal. */
+  promptSecret?: (message: string) => Promise<string | undefined>;
+  /** Aborts on Ctrl-C. */
+  interrupt?: AbortSignal;
 }
 
 /** Exit code for a bad command line. */
