@@ -405,19 +405,14 @@ export class Client {
   }
 
   #closeConnection(): void {
+    // Immediate, so it stays in order with what follows (a redirect's new connection). Whatever
+    // the session still had queued for this connection no longer matters; the one write that does,
+    // an OUT on abort, is awaited by #abort before it closes.
     this.#connectAttempt?.abort();
     this.#connectAttempt = undefined;
     const connection = this.#connection;
     this.#connection = undefined;
-    if (connection) {
-      // Let queued bytes (an OUT) go out first, but do not wait long for them.
-      const closeNow = () => connection.close();
-      const grace = setTimeout(closeNow, 1000);
-      void this.#writeChain.finally(() => {
-        clearTimeout(grace);
-        closeNow();
-      });
-    }
+    connection?.close();
   }
 
   #runPassport(account: string, challenge: string): void {
