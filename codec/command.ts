@@ -108,8 +108,9 @@ export function hasTrid(
 ): boolean | undefined {
   if (from === "client") return !CLIENT_WITHOUT_TRID.has(name);
   if (SERVER_WITH_TRID.has(name) || isErrorCode(name)) return true;
-  const shape = SERVER_TRID_UNLESS_FIRST[name];
-  if (shape) return !shape(firstArg);
+  if (Object.hasOwn(SERVER_TRID_UNLESS_FIRST, name)) {
+    return !SERVER_TRID_UNLESS_FIRST[name](firstArg);
+  }
   return KNOWN_SERVER_WITHOUT_TRID.has(name) ? false : undefined;
 }
 

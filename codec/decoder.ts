@@ -22,6 +22,7 @@ const LF = 10;
 const CR = 13;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const loose = new TextDecoder("utf-8");
 
 // Decoder states. Everything else lives in fields so the hot path allocates
 // only the commands themselves.
@@ -71,6 +72,9 @@ export class Decoder {
   #ended = false;
 
   #queue: (Command | DecodeError)[] = [];
+  // Per command name: 1 = payload, 2 = TrID, 4 = TrID decided by the first
+  // parameter (GTC/BLP/PRP); saves the table lookups on every line.
+  #kinds = new Map<string, number>();
   #queueHead = 0;
 
   /** Creates a decoder for one direction of one connection. */
@@ -235,8 +239,11 @@ export class Decoder {
 
   /** Decodes one complete line `bytes[start, end)`, line end excluded. */
   #line(bytes: Uint8Array, start: number, end: number, offset: number): void {
-    let text = ascii(bytes, start, end);
-    if (text === undefined) {
+    // One non-fatal TextDecoder call per line is 1.5-2x faster than an ASCII
+    // scan + String.fromCharCode; only a line that came out with U+FFFD is
+    // decoded again strictly, to tell bad bytes from a real U+FFFD.
+    let text = loose.decode(bytes.subarray(start, end));
+    if (text.includes("\uFFFD")) {
       try {
         text = utf8.decode(bytes.subarray(start, end));
       } catch {
@@ -251,7 +258,7 @@ export class Decoder {
       }
     }
     const parts = splitArgs(text);
-    const name = parts[0];
+    const name = parts.length > 0 ? parts[0] : "";
     if (!isCommandName(name)) {
       this.#emit(
         "invalid-name",
@@ -261,10 +268,20 @@ export class Decoder {
       );
       return;
     }
-    const payload = hasPayload(name, this.#from);
+    let kind = this.#kinds.get(name);
+    if (kind === undefined) {
+      kind = (hasPayload(name, this.#from) ? 1 : 0) |
+        (name === "GTC" || name === "BLP" || name === "PRP"
+          ? 4
+          : hasTrid(name, this.#from)
+          ? 2
+          : 0);
+      this.#kinds.set(name, kind);
+    }
+    const payload = (kind & 1) !== 0;
     let trid: number | null = null;
     let first = 1;
-    if (hasTrid(name, this.#from, parts[1])) {
+    if ((kind & 2) !== 0 || ((kind & 4) !== 0 && hasTrid(name, this.#from, parts[1]))) {
       if (parts.length < 2) {
         this.#emit("missing-trid", `Cannot decode line "${name}": missing TrID`, offset, payload);
         return;
@@ -278,7 +295,9 @@ export class Decoder {
       trid = parsed;
       first = 2;
     }
-    const command: Command = { name, trid, args: first === 1 ? parts.slice(1) : parts.slice(2) };
+    parts.shift();
+    if (first === 2) parts.shift();
+    const command: Command = { name, trid, args: parts };
     if (!payload) {
       this.#queue.push(command);
       return;
@@ -337,20 +356,19 @@ function isUpper(c: number): boolean {
 
 /** Splits on spaces; runs of spaces and trailing spaces are tolerated. */
 function splitArgs(text: string): string[] {
-  const parts = text.split(" ");
-  for (let i = 0; i < parts.length; i++) {
-    if (parts[i] === "") return parts.filter((p) => p !== "");
+  const parts: string[] = [];
+  let from = 0;
+  const n = text.length;
+  while (from < n) {
+    const sp = text.indexOf(" ", from);
+    if (sp === -1) {
+      parts.push(from === 0 ? text : text.slice(from));
+      break;
+    }
+    if (sp > from) parts.push(text.slice(from, sp));
+    from = sp + 1;
   }
   return parts;
-}
-
-/** The line as a string if it is pure ASCII (the common case), else undefined. */
-function ascii(bytes: Uint8Array, start: number, end: number): string | undefined {
-  for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return undefined;
-  if (end - start <= 4096) {
-    return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-  }
-  return latin1(bytes, start, end);
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {

@@ -44,7 +44,8 @@ export function encodeCommand(command: Command, options: EncodeOptions = {}): Ui
       `Cannot encode command ${quote(String(name))}: invalid name`,
     );
   }
-  const wantsTrid = hasTrid(name, from, args[0]);
+  // GTC/BLP/PRP from the server are told apart by the first token on the wire, the TrID if any.
+  const wantsTrid = hasTrid(name, from, trid === null ? args[0] : String(trid));
   if (trid !== null) {
     if (!Number.isInteger(trid) || trid < 0 || trid > MAX_TRID) {
       throw new EncodeError(
@@ -107,5 +108,12 @@ export function checkArgument(name: string, arg: unknown, index: number): void {
         `Cannot encode "${name}": argument ${index + 1} contains a space, tab, CR, LF or NUL`,
       );
     }
+  }
+  // A lone surrogate would silently become U+FFFD on the wire.
+  if (!arg.isWellFormed()) {
+    throw new EncodeError(
+      "invalid-argument",
+      `Cannot encode "${name}": argument ${index + 1} is not well-formed UTF-16`,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DecodeError, Decoder } from "../codec/mod.ts";
+import { DecodeError, Decoder, hasTrid } from "../codec/mod.ts";
 import { assertDecodes, bytes, cmd, concat, decodeChunks, pcmd } from "./_helpers.ts";
 
 test("decoder reads TrIDs from the per-command table, not from numeric-looking arguments", () => {
@@ -221,4 +221,19 @@ test("decoder refuses pushes after end() and limits below sense", () => {
 
 test("decoder keeps unknown server commands whole, without guessing a TrID", () => {
   assertDecodes("ZZZ 12 a b\r\n", [cmd("ZZZ", null, "12", "a", "b")]);
+});
+
+test("decoder reports a line of only spaces as a recoverable invalid name", () => {
+  assertDecodes(" \r\n  \nQNG 1\r\n", [
+    { error: "invalid-name", fatal: false, offset: 0 },
+    { error: "invalid-name", fatal: false, offset: 3 },
+    cmd("QNG", null, "1"),
+  ]);
+});
+
+test("hasTrid answers for names that are Object.prototype members", () => {
+  assert.equal(hasTrid("valueOf", "server"), undefined);
+  assert.equal(hasTrid("constructor", "server"), undefined);
+  assert.equal(hasTrid("GTC", "server", "A"), false);
+  assert.equal(hasTrid("GTC", "server", "9"), true);
 });

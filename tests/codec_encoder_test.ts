@@ -156,3 +156,22 @@ test("urlEncode and urlDecode round-trip any text; urlDecode is lenient", () => 
   assert.equal(c.urlDecode("raw é"), "raw é");
   assert.equal(c.urlDecode("%FF"), "\ufffd");
 });
+
+test("encoder accepts server GTC, BLP and PRP in both their SYN and reply forms", () => {
+  const server = { from: "server" } as const;
+  assert.equal(text({ name: "GTC", trid: null, args: ["A"] }, server), "GTC A\r\n");
+  assert.equal(text({ name: "GTC", trid: 5, args: ["A"] }, server), "GTC 5 A\r\n");
+  assert.equal(text({ name: "BLP", trid: 9, args: ["17", "BL"] }, server), "BLP 9 17 BL\r\n");
+  assert.equal(text({ name: "PRP", trid: null, args: ["PHH", "1"] }, server), "PRP PHH 1\r\n");
+  assert.throws(
+    () => encodeCommand({ name: "GTC", trid: null, args: ["16", "A"] }, server),
+    EncodeError,
+  );
+});
+
+test("encoder refuses a lone surrogate instead of sending U+FFFD", () => {
+  assert.throws(
+    () => encodeCommand({ name: "URL", trid: 1, args: ["INBOX", "a\ud800"] }),
+    (e: unknown) => e instanceof EncodeError && e.code === "invalid-argument",
+  );
+});
