@@ -42,6 +42,25 @@ export interface ContactListSnapshot {
   phones: Partial<Record<PhoneProperty, string>>;
 }
 
+/**
+ * The map key for a passport: lower case. Most passports already are, and
+ * checking is cheaper than `toLowerCase()` on a 100 000-contact sync.
+ */
+function keyOf(passport: string): string {
+  for (let i = 0; i < passport.length; i++) {
+    const c = passport.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c >= 128) return passport.toLowerCase();
+  }
+  return passport;
+}
+
+function copyPhones(
+  phones: Partial<Record<PhoneProperty, string>>,
+): Partial<Record<PhoneProperty, string>> {
+  for (const _ in phones) return { ...phones };
+  return {};
+}
+
 const LIST_ORDER: readonly ListName[] = ["FL", "AL", "BL", "RL"];
 const BITS: Record<ListName, number> = { FL: 1, AL: 2, BL: 4, RL: 8 };
 
@@ -83,17 +102,17 @@ export class ContactList {
 
   /** A contact by passport (case-insensitive, as the server treats them). */
   get(passport: string): Contact | undefined {
-    return this.#contacts.get(passport.toLowerCase());
+    return this.#contacts.get(keyOf(passport));
   }
 
   /** Adds or replaces a contact. */
   set(contact: Contact): void {
-    this.#contacts.set(contact.passport.toLowerCase(), contact);
+    this.#contacts.set(keyOf(contact.passport), contact);
   }
 
   /** Removes a contact entirely. */
   delete(passport: string): void {
-    this.#contacts.delete(passport.toLowerCase());
+    this.#contacts.delete(keyOf(passport));
   }
 
   /** A group by id. */
@@ -177,15 +196,16 @@ export class ContactList {
 
   /** A deep copy as plain data. */
   snapshot(): ContactListSnapshot {
-    const contacts: Contact[] = [];
+    const contacts: Contact[] = new Array(this.#contacts.size);
+    let i = 0;
     for (const c of this.#contacts.values()) {
-      contacts.push({
+      contacts[i++] = {
         passport: c.passport,
         friendlyName: c.friendlyName,
-        lists: [...c.lists],
-        groupIds: [...c.groupIds],
-        phones: { ...c.phones },
-      });
+        lists: c.lists.slice(),
+        groupIds: c.groupIds.slice(),
+        phones: copyPhones(c.phones),
+      };
     }
     const out: ContactListSnapshot = {
       version: this.version,

@@ -43,6 +43,7 @@ import { ContactList, type ContactListSnapshot, listsFromBits } from "./contact_
 import { SessionError, type SessionErrorCode, type SessionPhase, UsageError } from "./errors.ts";
 import type { ListChange, SessionEvent, SessionOutput } from "./events.ts";
 import { type LifecycleEvent, lifecycleMachine } from "./_lifecycle.ts";
+import { decodeName, lstContact } from "./_fast_parse.ts";
 
 /** Per-phase time limits in milliseconds; each has a default. */
 export interface SessionTimeouts {
@@ -212,6 +213,8 @@ export class NotificationSession {
   #syncGroupsLeft = 0;
   #syncContactsLeft = 0;
   #synced = false;
+  // Between a SYN reply with counts and its last LST/LSG: the fast path is on.
+  #inSync = false;
   #lastListed: { phones: Record<string, string>; passport: string } | undefined;
 
   /** Creates a session; nothing happens until {@link start}. */
@@ -698,6 +701,7 @@ export class NotificationSession {
         this.#emit({ type: "warning", error: item });
         continue;
       }
+      if (this.#inSync && this.#syncLine(item)) continue;
       let message: ServerMessage;
       try {
         message = parseServerCommand(item);
@@ -845,6 +849,7 @@ export class NotificationSession {
         }
         list.clear();
         list.version = m.version;
+        this.#inSync = true;
         this.#syncContactsLeft = m.contactCount;
         this.#syncGroupsLeft = m.groupCount ?? 0;
         if (this.#syncContactsLeft === 0 && this.#syncGroupsLeft === 0) this.#syncDone(false);
@@ -1073,7 +1078,34 @@ export class NotificationSession {
     else this.#emit({ type: "notification", message: view });
   }
 
+  /**
+   * The SYN hot path: a well-formed LST or in-SYN BPR handled without a
+   * ServerMessage, with the same effect as the general path. Returns `false`
+   * for anything else.
+   */
+  #syncLine(command: Command): boolean {
+    const args = command.args;
+    if (command.name === "LST") {
+      const contact = lstContact(command);
+      if (contact === undefined) return false;
+      this.#list.set(contact);
+      this.#lastListed = contact;
+      if (--this.#syncContactsLeft <= 0 && this.#syncGroupsLeft <= 0) this.#syncDone(false);
+      return true;
+    }
+    if (command.name === "BPR" && args.length >= 1 && args.length <= 2) {
+      const target = this.#lastListed;
+      if (target !== undefined) {
+        if (args.length === 1 || args[1] === "") delete target.phones[args[0]];
+        else target.phones[args[0]] = decodeName(args[1]);
+      }
+      return true;
+    }
+    return false;
+  }
+
   #syncDone(fromCache: boolean): void {
+    this.#inSync = false;
     this.#synced = true;
     this.#emit({ type: "contactsSynced", contactList: this.#list.snapshot(), fromCache });
     this.#dispatch({ type: "SYNC_DONE" });
