@@ -5,7 +5,7 @@
 // (parseServerCommand), which handles or reports it.
 
 import { type Command, urlDecode } from "../codec/mod.ts";
-import { type Contact, listsFromBits } from "./contact_list.ts";
+import { type DraftContact, NO_GROUPS, NO_PHONES, sharedLists } from "./contact_list.ts";
 
 /**
  * `urlDecode`, fast: the platform's decoder gives the same result whenever it
@@ -20,6 +20,12 @@ export function decodeName(text: string): string {
     return urlDecode(text);
   }
 }
+
+/** Shared frozen `[id]` arrays for the usual group ids, so most contacts cost no array. */
+const SINGLE_GROUP: readonly (readonly number[])[] = Array.from(
+  { length: 30 },
+  (_, id) => Object.freeze([id]),
+);
 
 /** A decimal of 1-10 digits, at most `max`; or -1. */
 function uint(text: string, start: number, end: number, max: number): number {
@@ -39,13 +45,14 @@ function uint(text: string, start: number, end: number, max: number): number {
  * general path (parseServerCommand, then the session) builds it; `undefined`
  * when the line is not well formed.
  */
-export function lstContact(command: Command): Contact | undefined {
+export function lstContact(command: Command): DraftContact | undefined {
   const args = command.args;
   if (args.length < 3) return undefined;
   const bitsText = args[2];
   const bits = uint(bitsText, 0, bitsText.length, 0xffffffff);
   if (bits === -1) return undefined;
-  const groupIds: number[] = [];
+  let groupIds: number[] | undefined;
+  let single = -1;
   const groups = args[3];
   if (groups !== undefined) {
     // Comma-separated ids; empty items are skipped (as the codec does).
@@ -55,7 +62,8 @@ export function lstContact(command: Command): Contact | undefined {
       if (i > start) {
         const id = uint(groups, start, i, Number.MAX_SAFE_INTEGER);
         if (id === -1) return undefined;
-        groupIds.push(id);
+        if (single === -1 && groupIds === undefined) single = id;
+        else (groupIds ??= [single]).push(id);
       }
       start = i + 1;
     }
@@ -63,8 +71,10 @@ export function lstContact(command: Command): Contact | undefined {
   return {
     passport: args[0],
     friendlyName: decodeName(args[1]),
-    lists: listsFromBits(bits),
-    groupIds: bits & 1 ? groupIds : [],
-    phones: {},
+    lists: sharedLists(bits),
+    groupIds: !(bits & 1) || single === -1
+      ? NO_GROUPS
+      : groupIds ?? (single < 30 ? SINGLE_GROUP[single] : [single]),
+    phones: NO_PHONES as Record<string, string>,
   };
 }

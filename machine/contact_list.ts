@@ -1,17 +1,22 @@
 import type { ListName, PhoneProperty } from "../codec/mod.ts";
 
-/** One contact, as the server lists it. */
+/**
+ * One contact, as the server lists it. Contacts are immutable: the session
+ * replaces a contact when it changes, so snapshots share them safely (a
+ * 100 000-contact snapshot costs one array, not 100 000 copies). Do not
+ * mutate one; build a new object instead.
+ */
 export interface Contact {
   /** Account name (e-mail address). */
-  passport: string;
+  readonly passport: string;
   /** Friendly name, URL-decoded. */
-  friendlyName: string;
+  readonly friendlyName: string;
   /** Lists the contact is on, in FL, AL, BL, RL order. */
-  lists: ListName[];
+  readonly lists: readonly ListName[];
   /** Groups (on the forward list only). */
-  groupIds: number[];
+  readonly groupIds: readonly number[];
   /** Phone properties from `BPR` (`PHH`, `PHW`, `PHM`, `MOB`, `MBE`, `WWE`). */
-  phones: Partial<Record<PhoneProperty, string>>;
+  readonly phones: Readonly<Partial<Record<PhoneProperty, string>>>;
 }
 
 /** A contact group. */
@@ -54,17 +59,10 @@ function keyOf(passport: string): string {
   return passport;
 }
 
-function copyPhones(
-  phones: Partial<Record<PhoneProperty, string>>,
-): Partial<Record<PhoneProperty, string>> {
-  for (const _ in phones) return { ...phones };
-  return {};
-}
-
 const LIST_ORDER: readonly ListName[] = ["FL", "AL", "BL", "RL"];
 const BITS: Record<ListName, number> = { FL: 1, AL: 2, BL: 4, RL: 8 };
 
-/** List names for `LST` list bits (FL=1 AL=2 BL=4 RL=8). */
+/** List names for `LST` list bits (FL=1 AL=2 BL=4 RL=8), as a new array. */
 export function listsFromBits(bits: number): ListName[] {
   const out: ListName[] = [];
   for (const name of LIST_ORDER) if (bits & BITS[name]) out.push(name);
@@ -78,10 +76,41 @@ export function bitsFromLists(lists: readonly ListName[]): number {
   return bits;
 }
 
+/** The 16 list combinations as shared frozen arrays, so a contact costs no array for them. */
+const LISTS_BY_BITS: readonly (readonly ListName[])[] = Array.from(
+  { length: 16 },
+  (_, bits) => Object.freeze(listsFromBits(bits)),
+);
+
+/** Shared frozen list names for list bits. */
+export function sharedLists(bits: number): readonly ListName[] {
+  return LISTS_BY_BITS[bits & 15];
+}
+
+/** A contact the session is still building during a SYN, before anyone else can see it. */
+export interface DraftContact {
+  /** Account name. */
+  passport: string;
+  /** Friendly name. */
+  friendlyName: string;
+  /** Lists (a shared array). */
+  lists: readonly ListName[];
+  /** Groups. */
+  groupIds: readonly number[];
+  /** Phones; {@link NO_PHONES} until the first BPR. */
+  phones: Record<string, string>;
+}
+
+/** The shared empty group list of contacts that have none. */
+export const NO_GROUPS: readonly number[] = Object.freeze([]);
+/** The shared empty phone record. */
+export const NO_PHONES: Readonly<Partial<Record<PhoneProperty, string>>> = Object.freeze({});
+
 /**
- * The mutable store the session keeps beside its state machine, so a SYN of
- * tens of thousands of contacts costs one map insert per line rather than a
- * machine transition and a context copy.
+ * The store the session keeps beside its state machine, so a SYN of tens of
+ * thousands of contacts costs one map insert per line rather than a machine
+ * transition and a context copy. Contacts in it are never mutated: every
+ * change stores a new object, which is what lets {@link snapshot} share them.
  */
 export class ContactList {
   /** List version. */
@@ -105,7 +134,7 @@ export class ContactList {
     return this.#contacts.get(keyOf(passport));
   }
 
-  /** Adds or replaces a contact. */
+  /** Adds or replaces a contact. The object must not be mutated afterwards. */
   set(contact: Contact): void {
     this.#contacts.set(keyOf(contact.passport), contact);
   }
@@ -113,6 +142,25 @@ export class ContactList {
   /** Removes a contact entirely. */
   delete(passport: string): void {
     this.#contacts.delete(keyOf(passport));
+  }
+
+  /** Replaces a contact with a changed copy; returns the new one (or `undefined` if unknown). */
+  update(passport: string, change: Partial<Contact>): Contact | undefined {
+    const contact = this.get(passport);
+    if (!contact) return undefined;
+    const next = { ...contact, ...change };
+    this.set(next);
+    return next;
+  }
+
+  /** Sets (or with `""` removes) one phone property of a contact. */
+  setPhone(passport: string, property: string, value: string): Contact | undefined {
+    const contact = this.get(passport);
+    if (!contact) return undefined;
+    const phones: Record<string, string> = { ...contact.phones };
+    if (value === "") delete phones[property];
+    else phones[property] = value;
+    return this.update(passport, { phones });
   }
 
   /** A group by id. */
@@ -134,10 +182,10 @@ export class ContactList {
     this.#groups.delete(id);
     const leftFl: string[] = [];
     for (const contact of [...this.#contacts.values()]) {
-      const at = contact.groupIds.indexOf(id);
-      if (at === -1) continue;
-      contact.groupIds.splice(at, 1);
-      if (contact.groupIds.length === 0 && contact.lists.includes("FL")) {
+      if (!contact.groupIds.includes(id)) continue;
+      const groupIds = contact.groupIds.filter((g) => g !== id);
+      this.update(contact.passport, { groupIds: groupIds.length === 0 ? NO_GROUPS : groupIds });
+      if (groupIds.length === 0 && contact.lists.includes("FL")) {
         leftFl.push(contact.passport);
         this.removeFromList(contact.passport, "FL");
       }
@@ -147,25 +195,20 @@ export class ContactList {
 
   /** Puts `passport` on `list` (creating the contact if needed). */
   addToList(passport: string, list: ListName, friendlyName?: string, groupId?: number): Contact {
-    let contact = this.get(passport);
-    if (!contact) {
-      contact = {
-        passport,
-        friendlyName: friendlyName ?? passport,
-        lists: [],
-        groupIds: [],
-        phones: {},
-      };
-      this.set(contact);
-    } else if (friendlyName !== undefined) {
-      contact.friendlyName = friendlyName;
+    const old = this.get(passport);
+    const lists = sharedLists(bitsFromLists(old ? [...old.lists, list] : [list]));
+    let groupIds = old?.groupIds ?? NO_GROUPS;
+    if (groupId !== undefined && list === "FL" && !groupIds.includes(groupId)) {
+      groupIds = [...groupIds, groupId];
     }
-    if (!contact.lists.includes(list)) {
-      contact.lists = listsFromBits(bitsFromLists([...contact.lists, list]));
-    }
-    if (groupId !== undefined && list === "FL" && !contact.groupIds.includes(groupId)) {
-      contact.groupIds.push(groupId);
-    }
+    const contact: Contact = {
+      passport: old?.passport ?? passport,
+      friendlyName: friendlyName ?? old?.friendlyName ?? passport,
+      lists,
+      groupIds,
+      phones: old?.phones ?? NO_PHONES,
+    };
+    this.set(contact);
     return contact;
   }
 
@@ -177,12 +220,16 @@ export class ContactList {
     const contact = this.get(passport);
     if (!contact) return;
     if (list === "FL" && groupId !== undefined) {
-      contact.groupIds = contact.groupIds.filter((g) => g !== groupId);
+      const groupIds = contact.groupIds.filter((g) => g !== groupId);
+      this.update(passport, { groupIds: groupIds.length === 0 ? NO_GROUPS : groupIds });
       return;
     }
-    contact.lists = contact.lists.filter((l) => l !== list);
-    if (list === "FL") contact.groupIds = [];
-    if (contact.lists.length === 0) this.delete(passport);
+    const lists = sharedLists(bitsFromLists(contact.lists) & ~BITS[list]);
+    if (lists.length === 0) {
+      this.delete(passport);
+      return;
+    }
+    this.update(passport, { lists, ...(list === "FL" ? { groupIds: NO_GROUPS } : {}) });
   }
 
   /** Empties the list (before a full sync). */
@@ -194,22 +241,11 @@ export class ContactList {
     this.addPrompt = undefined;
   }
 
-  /** A deep copy as plain data. */
+  /** The list as plain data. Contacts are shared, not copied: they are immutable. */
   snapshot(): ContactListSnapshot {
-    const contacts: Contact[] = new Array(this.#contacts.size);
-    let i = 0;
-    for (const c of this.#contacts.values()) {
-      contacts[i++] = {
-        passport: c.passport,
-        friendlyName: c.friendlyName,
-        lists: c.lists.slice(),
-        groupIds: c.groupIds.slice(),
-        phones: copyPhones(c.phones),
-      };
-    }
     const out: ContactListSnapshot = {
       version: this.version,
-      contacts,
+      contacts: [...this.#contacts.values()],
       groups: [...this.#groups.values()].map((g) => ({ ...g })),
       phones: { ...this.phones },
     };
@@ -218,7 +254,7 @@ export class ContactList {
     return out;
   }
 
-  /** A store filled from a snapshot (the cache passed back by the application). */
+  /** A store filled from a snapshot (the cache passed back by the application), copied. */
   static from(snapshot: ContactListSnapshot): ContactList {
     const list = new ContactList();
     list.version = snapshot.version;
@@ -227,7 +263,13 @@ export class ContactList {
     list.phones = { ...snapshot.phones };
     for (const g of snapshot.groups) list.setGroup({ ...g });
     for (const c of snapshot.contacts) {
-      list.set({ ...c, lists: [...c.lists], groupIds: [...c.groupIds], phones: { ...c.phones } });
+      list.set({
+        passport: c.passport,
+        friendlyName: c.friendlyName,
+        lists: sharedLists(bitsFromLists(c.lists)),
+        groupIds: c.groupIds.length === 0 ? NO_GROUPS : [...c.groupIds],
+        phones: { ...c.phones },
+      });
     }
     return list;
   }

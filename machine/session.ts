@@ -39,7 +39,14 @@ import {
   ver,
   xfrSb,
 } from "../codec/mod.ts";
-import { ContactList, type ContactListSnapshot, listsFromBits } from "./contact_list.ts";
+import {
+  ContactList,
+  type ContactListSnapshot,
+  type DraftContact,
+  NO_GROUPS,
+  NO_PHONES,
+  sharedLists,
+} from "./contact_list.ts";
 import { SessionError, type SessionErrorCode, type SessionPhase, UsageError } from "./errors.ts";
 import type { ListChange, SessionEvent, SessionOutput } from "./events.ts";
 import { type LifecycleEvent, lifecycleMachine } from "./_lifecycle.ts";
@@ -215,7 +222,11 @@ export class NotificationSession {
   #synced = false;
   // Between a SYN reply with counts and its last LST/LSG: the fast path is on.
   #inSync = false;
-  #lastListed: { phones: Record<string, string>; passport: string } | undefined;
+  // The last LST's contact: mutable while the SYN is still private to us, then only its passport.
+  #draft: DraftContact | undefined;
+  // Set between the last LST (by count) and the first command that is not one of its BPRs.
+  #syncedPending: { fromCache: boolean } | undefined;
+  #lastListed: string | undefined;
 
   /** Creates a session; nothing happens until {@link start}. */
   constructor(options: SessionOptions) {
@@ -587,6 +598,8 @@ export class NotificationSession {
   }
 
   #emit(event: SessionEvent): void {
+    // Whatever happens next, the application hears about the synced list first.
+    if (this.#syncedPending !== undefined && event.type !== "contactsSynced") this.#flushSynced();
     this.#outputs.push({ type: "event", event });
   }
 
@@ -701,6 +714,7 @@ export class NotificationSession {
         this.#emit({ type: "warning", error: item });
         continue;
       }
+      if (this.#syncedPending !== undefined && !isSynFormBpr(item)) this.#flushSynced();
       if (this.#inSync && this.#syncLine(item)) continue;
       let message: ServerMessage;
       try {
@@ -840,11 +854,10 @@ export class NotificationSession {
       case "SYN":
         if (m.trid !== this.#synTrid || this.#synced) return;
         if (m.contactCount === undefined) {
-          // Up to date: the cache is the list (if we had none, the list is empty).
-          if (this.#cache && this.#cache.version === m.version) {
-            this.#list = ContactList.from(this.#cache);
-          }
-          this.#list.version = m.version;
+          // Up to date: the cache is the list (with none, the list is empty). A reply naming
+          // another version than the cache's is the server's mistake; keeping the cache and its
+          // version makes the next SYN ask for whatever changed, instead of persisting an empty list.
+          if (this.#cache) this.#list = ContactList.from(this.#cache);
           return this.#syncDone(true);
         }
         list.clear();
@@ -883,34 +896,22 @@ export class NotificationSession {
         }
         return;
       case "LST": {
-        const contact = {
+        const contact: DraftContact = {
           passport: m.passport,
           friendlyName: m.friendlyName,
-          lists: listsFromBits(m.lists),
-          groupIds: m.lists & 1 ? m.groupIds : [],
-          phones: {},
+          lists: sharedLists(m.lists),
+          groupIds: m.lists & 1 && m.groupIds.length > 0 ? m.groupIds : NO_GROUPS,
+          phones: NO_PHONES as Record<string, string>,
         };
-        list.set(contact);
-        this.#lastListed = contact;
+        this.#listed(contact);
         if (!this.#synced && --this.#syncContactsLeft <= 0 && this.#syncGroupsLeft <= 0) {
           this.#syncDone(false);
         }
         return;
       }
-      case "BPR": {
-        const target: { passport: string; phones: Record<string, string> } | undefined =
-          m.passport === undefined ? this.#lastListed : list.get(m.passport);
-        if (!target) return;
-        if (m.value === "") delete target.phones[m.property];
-        else target.phones[m.property] = m.value;
-        this.#changed({
-          kind: "phoneChanged",
-          passport: target.passport,
-          property: m.property,
-          value: m.value,
-        }, m.version);
+      case "BPR":
+        this.#phone(m.passport, m.property, m.value, m.version);
         return;
-      }
       case "CHG":
         this.#status = m.status;
         this.#emit({
@@ -924,14 +925,17 @@ export class NotificationSession {
       case "ILN":
       case "NLN": {
         const key = m.passport.toLowerCase();
-        const contact = list.get(m.passport);
-        if (contact) contact.friendlyName = m.friendlyName;
-        const entry = {
-          status: m.status,
-          clientId: m.clientId,
-          ...(m.msnObject ? { msnObject: m.msnObject } : {}),
-        };
-        this.#presence.set(key, entry);
+        if (list.get(m.passport)?.friendlyName !== m.friendlyName) {
+          list.update(m.passport, { friendlyName: m.friendlyName });
+        }
+        // Only contacts' presence is kept, so a server cannot grow the map without bound.
+        if (list.get(m.passport)) {
+          this.#presence.set(key, {
+            status: m.status,
+            clientId: m.clientId,
+            ...(m.msnObject ? { msnObject: m.msnObject } : {}),
+          });
+        }
         this.#emit({
           type: "presence",
           passport: m.passport,
@@ -1030,8 +1034,7 @@ export class NotificationSession {
           list.version = m.version;
           this.#emit({ type: "renamed", friendlyName: m.friendlyName });
         } else {
-          const contact = list.get(m.passport);
-          if (contact) contact.friendlyName = m.friendlyName;
+          list.update(m.passport, { friendlyName: m.friendlyName });
           this.#changed({
             kind: "contactRenamed",
             passport: m.passport,
@@ -1088,26 +1091,73 @@ export class NotificationSession {
     if (command.name === "LST") {
       const contact = lstContact(command);
       if (contact === undefined) return false;
-      this.#list.set(contact);
-      this.#lastListed = contact;
+      this.#listed(contact);
       if (--this.#syncContactsLeft <= 0 && this.#syncGroupsLeft <= 0) this.#syncDone(false);
       return true;
     }
     if (command.name === "BPR" && args.length >= 1 && args.length <= 2) {
-      const target = this.#lastListed;
-      if (target !== undefined) {
-        if (args.length === 1 || args[1] === "") delete target.phones[args[0]];
-        else target.phones[args[0]] = decodeName(args[1]);
-      }
+      this.#phone(undefined, args[0], args.length === 1 ? "" : decodeName(args[1]), undefined);
       return true;
     }
     return false;
   }
 
+  /** Stores an LST's contact; it stays a draft (BPRs may follow) until the sync completes. */
+  #listed(contact: DraftContact): void {
+    this.#list.set(contact);
+    this.#draft = contact;
+    this.#lastListed = contact.passport;
+  }
+
+  /**
+   * Applies a BPR: to `passport`, or without one (inside SYN) to the last LST's
+   * contact. A draft is changed in place; a contact others may hold is
+   * replaced, and the change is an event.
+   */
+  #phone(
+    passport: string | undefined,
+    property: string,
+    value: string,
+    version: number | undefined,
+  ): void {
+    const draft = this.#draft;
+    if (passport === undefined && draft !== undefined) {
+      if (draft.phones === NO_PHONES) draft.phones = {};
+      if (value === "") delete draft.phones[property];
+      else draft.phones[property] = value;
+      return;
+    }
+    const target = passport ?? this.#lastListed;
+    if (target === undefined) return;
+    const contact = this.#list.setPhone(target, property, value);
+    if (!contact) return;
+    this.#changed({ kind: "phoneChanged", passport: contact.passport, property, value }, version);
+  }
+
   #syncDone(fromCache: boolean): void {
     this.#inSync = false;
     this.#synced = true;
-    this.#emit({ type: "contactsSynced", contactList: this.#list.snapshot(), fromCache });
+    // The last contact's BPRs may still follow its LST; the snapshot waits for them (see
+    // #flushSynced), but the initial CHG goes out now: the server sends nothing until it gets it.
+    this.#syncedPending = { fromCache };
     this.#dispatch({ type: "SYNC_DONE" });
   }
+
+  /** Emits the deferred `contactsSynced`; from here on contacts are shared with the application. */
+  #flushSynced(): void {
+    const pending = this.#syncedPending;
+    if (pending === undefined) return;
+    this.#syncedPending = undefined;
+    this.#draft = undefined;
+    this.#emit({
+      type: "contactsSynced",
+      contactList: this.#list.snapshot(),
+      fromCache: pending.fromCache,
+    });
+  }
+}
+
+/** An in-SYN `BPR <prop> [value]` (the other form is `BPR <version> <passport> <prop> [value]`). */
+function isSynFormBpr(command: Command): boolean {
+  return command.name === "BPR" && !(command.args.length >= 3 && /^\d+$/.test(command.args[0]));
 }

@@ -87,9 +87,9 @@ export function loginTo(
   if (phase === "syncing") return steps;
   steps.push(
     { recv: "SYN 5 1 0 0\r\n" },
-    { event: { type: "contactsSynced", fromCache: false } },
     { send: "CHG 6 NLN 0\r\n" },
     { recv: "CHG 6 NLN 0\r\n" },
+    { event: { type: "contactsSynced", fromCache: false } },
     { event: { type: "statusChanged", status: "NLN" } },
     { event: { type: "requestCompleted", requestId: 6 } },
   );

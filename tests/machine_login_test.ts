@@ -324,9 +324,9 @@ test("HDN as the initial status is sent after sync and confirmed", () => {
   const { session } = replaySession([
     ...steps,
     { recv: "SYN 5 1 0 0\r\n" },
-    { event: { type: "contactsSynced" } },
     { send: "CHG 6 HDN 0\r\n" },
     { recv: "CHG 6 HDN 0\r\n" },
+    { event: { type: "contactsSynced" } },
     { event: { type: "statusChanged", status: "HDN" } },
     { event: { type: "requestCompleted", requestId: 6 } },
   ], { session: sessionOptions({ initialStatus: "HDN" }) });

@@ -15,9 +15,9 @@ function onlineWithList(version: "MSNP8" | "MSNP9" = "MSNP8"): TranscriptStep[] 
       recv: "SYN 5 10 2 2\r\nGTC A\r\nBLP AL\r\nLSG 0 Other%20Contacts 0\r\nLSG 1 Friends 0\r\n" +
         "LST bob@example.com Bob 11 0,1\r\nLST carol@example.com Carol 3 1\r\n",
     },
-    { event: { type: "contactsSynced" } },
     { send: `CHG 6 NLN ${offerClientId}\r\n` },
     { recv: `CHG 6 NLN ${offerClientId}\r\n` },
+    { event: { type: "contactsSynced" } },
     { event: { type: "statusChanged" } },
     { event: { type: "requestCompleted", requestId: 6 } },
   ];
