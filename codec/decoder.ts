@@ -21,8 +21,9 @@ export interface DecoderOptions {
 const LF = 10;
 const CR = 13;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-const loose = new TextDecoder("utf-8");
+// ignoreBOM: a BOM at the start of a line is bytes on the wire, not a marker to drop.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const loose = new TextDecoder("utf-8", { ignoreBOM: true });
 
 // Decoder states. Everything else lives in fields so the hot path allocates
 // only the commands themselves.

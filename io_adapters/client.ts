@@ -108,11 +108,14 @@ export class Client {
   #waiters = new Map<number, Waiter>();
   #switchboards = new Map<number, { address: HostPort; cookie: string }>();
   #queue: SessionEvent[] = [];
+  #queueHead = 0;
   #readers: ((result: IteratorResult<SessionEvent>) => void)[] = [];
   #dropped = 0;
   #end: SignedOutEvent | undefined;
   #endListeners: ((event: SignedOutEvent) => void)[] = [];
   #onAbort = () => this.#abort();
+  // Cancels a Passport sign-in still running when the client ends.
+  #passportAbort = new AbortController();
 
   private constructor(options: ClientOptions) {
     this.#session = new NotificationSession(options);
@@ -138,18 +141,21 @@ export class Client {
     return new Promise<Client>((resolve, reject) => {
       const signal = client.#signal;
       if (signal?.aborted) {
-        reject(new SessionError("connection-lost", "Cannot connect: aborted", { phase: "idle" }));
+        reject(new SessionError("aborted", "Sign-in aborted", { phase: "idle" }));
         return;
       }
       signal?.addEventListener("abort", client.#onAbort, { once: true });
       client.#onEnd((end) =>
         reject(
-          end.error ??
-            new SessionError(
+          end.error ?? (client.#aborted
+            ? new SessionError("aborted", "Sign-in aborted", { phase: "closed" })
+            : new SessionError(
               "connection-lost",
               `Signed out before sign-in completed (${end.reason})`,
-              { phase: "closed" },
-            ),
+              {
+                phase: "closed",
+              },
+            )),
         )
       );
       client.#onSynced = () => resolve(client);
@@ -188,8 +194,14 @@ export class Client {
     return {
       [Symbol.asyncIterator]: () => ({
         next: (): Promise<IteratorResult<SessionEvent>> => {
-          const event = this.#queue.shift();
-          if (event !== undefined) return Promise.resolve({ value: event, done: false });
+          if (this.#queueHead < this.#queue.length) {
+            const event = this.#queue[this.#queueHead++];
+            if (this.#queueHead === this.#queue.length) {
+              this.#queue = [];
+              this.#queueHead = 0;
+            }
+            return Promise.resolve({ value: event, done: false });
+          }
           if (this.#end) return Promise.resolve({ value: undefined, done: true });
           return new Promise((resolve) => this.#readers.push(resolve));
         },
@@ -291,6 +303,8 @@ export class Client {
   #call(what: string, start: () => number): Promise<ServerMessage> {
     let id: number;
     try {
+      // The session times requests from the latest time it was given: give it now.
+      this.#session.handleTimeout(this.#clock());
       id = start();
     } catch (error) {
       return Promise.reject(error);
@@ -349,7 +363,8 @@ export class Client {
       this.#timerAt = undefined;
       this.#session.handleTimeout(this.#clock());
       this.#pump();
-    }, Math.max(0, due - this.#clock()));
+      // Timers take at most 2^31-1 ms; a later deadline is simply re-checked then.
+    }, Math.min(0x7fffffff, Math.max(0, due - this.#clock())));
   }
 
   #connect(host: string, port: number): void {
@@ -426,11 +441,24 @@ export class Client {
         loginUrl: this.#passport.loginUrl,
         allowInsecureLoopback: this.#passport.allowInsecureLoopback,
       },
-      { fetch: this.#passport.fetch, signal: this.#signal },
+      {
+        fetch: this.#passport.fetch,
+        signal: this.#signal
+          ? AbortSignal.any([this.#signal, this.#passportAbort.signal])
+          : this.#passportAbort.signal,
+      },
     ).then(
       ({ ticket }) => {
         if (this.#end || this.#session.phase !== "authenticating") return;
-        this.#session.handlePassportTicket(ticket, this.#clock());
+        try {
+          this.#session.handlePassportTicket(ticket, this.#clock());
+        } catch {
+          // A ticket that cannot go on an MSNP line (a custom runner's mistake) fails the sign-in.
+          this.#session.handlePassportError(
+            { code: "protocol", message: "Passport returned a ticket that cannot be sent" },
+            this.#clock(),
+          );
+        }
         this.#pump();
       },
       (error: unknown) => {
@@ -454,7 +482,10 @@ export class Client {
         break;
       }
       case "switchboard":
-        this.#switchboards.set(event.requestId, { address: event.address, cookie: event.cookie });
+        // Kept only for a requestSwitchboard() call waiting for it.
+        if (this.#waiters.has(event.requestId)) {
+          this.#switchboards.set(event.requestId, { address: event.address, cookie: event.cookie });
+        }
         break;
       case "requestCompleted": {
         const waiter = this.#waiters.get(event.requestId);
@@ -477,9 +508,13 @@ export class Client {
       reader({ value: event, done: false });
     } else {
       this.#queue.push(event);
-      if (this.#queue.length > this.#maxBuffered) {
-        this.#queue.shift();
+      if (this.#queue.length - this.#queueHead > this.#maxBuffered) {
+        this.#queueHead++;
         this.#dropped++;
+        if (this.#queueHead > 4096) {
+          this.#queue = this.#queue.slice(this.#queueHead);
+          this.#queueHead = 0;
+        }
       }
     }
     if (event.type === "signedOut") {
@@ -489,6 +524,7 @@ export class Client {
 
   #finish(event: SignedOutEvent): void {
     this.#end = event;
+    this.#passportAbort.abort();
     this.#signal?.removeEventListener("abort", this.#onAbort);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -500,8 +536,11 @@ export class Client {
     for (const listener of this.#endListeners.splice(0)) listener(event);
   }
 
+  #aborted = false;
+
   #abort(): void {
     if (this.#end) return;
+    this.#aborted = true;
     const online = this.#session.phase === "online";
     try {
       this.#session.signOut();

@@ -13,7 +13,9 @@ export type SessionErrorCode =
   /** The connection closed or could not be opened before sign-in completed. */
   | "connection-lost"
   /** The server sent something that breaks the protocol. */
-  | "protocol";
+  | "protocol"
+  /** The application aborted the sign-in (an `AbortSignal` given to the client). */
+  | "aborted";
 
 /** Lifecycle phases, as reported in errors and by `NotificationSession.phase`. */
 export type SessionPhase =

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { runCli } from "../tools/cli.ts";
 import type { CliIo } from "../tools/cli_decode.ts";
 import { startLoopbackServer } from "../testing/mod.ts";
+import { Client } from "../io_adapters/mod.ts";
 
 const PASSWORD = "s3cret, %pass&";
 
@@ -45,9 +46,17 @@ test("cli login --json prints signedIn, contacts, presence and signedOut, record
       {
         passport: "bob@example.com",
         password: "pw",
+        friendlyName: "Bobby",
         contacts: [{ passport: "alice@example.com", lists: ["FL", "AL"] }],
       },
     ],
+  });
+  // Bob is online first, so Alice's login sees his presence.
+  const bob = await Client.connect({
+    account: "bob@example.com",
+    password: "pw",
+    server: server.dispatchAddress,
+    passport: { nexusUrl: server.nexusUrl, allowInsecureLoopback: true },
   });
   try {
     const files = new Map<string, string>();
@@ -87,6 +96,7 @@ test("cli login --json prints signedIn, contacts, presence and signedOut, record
         }],
         groups: [{ id: 0, name: "Other Contacts" }, { id: 1, name: "Friends" }],
       },
+      { event: "presence", passport: "bob@example.com", status: "NLN", friendlyName: "Bobby" },
       { event: "signedOut", reason: "client" },
     ]);
     const recording = files.get("session.jsonl")!;
@@ -113,6 +123,7 @@ test("cli login --json prints signedIn, contacts, presence and signedOut, record
     assert.equal(await runCli(["replay", "bad.jsonl"], bad.cli), 1);
     assert.match(bad.stderr.join("\n"), /diverged/);
   } finally {
+    await bob.close();
     await server.close();
   }
 });

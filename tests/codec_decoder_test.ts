@@ -237,3 +237,16 @@ test("hasTrid answers for names that are Object.prototype members", () => {
   assert.equal(hasTrid("GTC", "server", "A"), false);
   assert.equal(hasTrid("GTC", "server", "9"), true);
 });
+
+test("decoder keeps a byte-order mark at the start of a line as bytes, not a marker to drop", () => {
+  const input = concat([
+    Uint8Array.of(0xef, 0xbb, 0xbf),
+    bytes("QNG 5\r\nNLN NLN a@b.c "),
+    Uint8Array.of(0xef, 0xbb, 0xbf),
+    bytes("A 0\r\n"),
+  ]);
+  assertDecodes(input, [
+    { error: "invalid-name", fatal: false, offset: 0 },
+    cmd("NLN", null, "NLN", "a@b.c", "\ufeffA", "0"),
+  ]);
+});
