@@ -29,6 +29,9 @@ const LOGIN = [
   "USR 3 TWN S lc=1033,id=507\r\n",
 ].map((s) => enc.encode(s));
 const USR_OK = enc.encode("USR 4 OK me@example.com Me 1 0\r\n");
+// The server's answer to the initial CHG: the first line after the SYN, which completes the
+// contactsSynced snapshot (the last contact's BPRs may come before it).
+const CHG_ECHO = enc.encode("CHG 6 NLN 0\r\n");
 
 /** Decoder only: push every chunk and drain. Returns the number of commands. */
 export function decodeOnly(): number {
@@ -58,6 +61,7 @@ export function throughSession(): number {
   s.handleData(USR_OK, 0);
   while (s.poll() !== undefined);
   for (const chunk of CHUNKS) s.handleData(chunk, 0);
+  s.handleData(CHG_ECHO, 0);
   let synced = 0;
   for (let o = s.poll(); o !== undefined; o = s.poll()) {
     if (o.type === "event" && o.event.type === "contactsSynced") {
