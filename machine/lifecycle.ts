@@ -3,16 +3,20 @@ import type { LifecycleContext } from "./_lifecycle.ts";
 
 /**
  * The part of XState's actor-logic interface the lifecycle machine offers:
- * enough for `createActor`, without tying this package's public types to
- * XState's internals.
+ * enough for `createActor`, without making XState's internal types part of
+ * this package's API. Its hooks are opaque (`any`) here; the session that runs
+ * the machine, and all its events, are fully typed.
  */
 export interface LifecycleLogic {
   /** XState actor-logic hook. */
-  transition(snapshot: unknown, event: unknown, actorScope: unknown): unknown;
+  // deno-lint-ignore no-explicit-any
+  transition(snapshot: any, event: any, actorScope: any): any;
   /** XState actor-logic hook. */
-  getInitialSnapshot(actorScope: unknown, input: unknown): unknown;
+  // deno-lint-ignore no-explicit-any
+  getInitialSnapshot(actorScope: any, input: any): any;
   /** XState actor-logic hook. */
-  getPersistedSnapshot(snapshot: unknown, options?: unknown): unknown;
+  // deno-lint-ignore no-explicit-any
+  getPersistedSnapshot(snapshot: any, options?: any): any;
 }
 
 /** A lifecycle snapshot as plain data: the phase and the machine's context. */

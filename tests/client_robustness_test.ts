@@ -121,3 +121,33 @@ test("a CHL from the server is answered with the exact QRY bytes", async () => {
     await server.close();
   }
 });
+
+test("aborting while Passport runs rejects with aborted and cancels the Passport request", async () => {
+  const server = await startLoopbackServer({ accounts: ACCOUNTS });
+  try {
+    let seen: AbortSignal | undefined;
+    const controller = new AbortController();
+    const pending = Client.connect({
+      account: "bob@example.com",
+      password: "hunter2",
+      server: server.dispatchAddress,
+      signal: controller.signal,
+      passport: {
+        nexusUrl: server.nexusUrl,
+        allowInsecureLoopback: true,
+        fetch: (_request, signal) => {
+          seen = signal;
+          controller.abort(); // the application gives up while Passport is running
+          return new Promise(() => {});
+        },
+      },
+    });
+    await assert.rejects(
+      pending,
+      (e: unknown) => e instanceof SessionError && e.code === "aborted",
+    );
+    assert.equal(seen?.aborted, true);
+  } finally {
+    await server.close();
+  }
+});
