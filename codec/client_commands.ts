@@ -30,16 +30,9 @@ export const MAX_GROUP_NAME_BYTES = 61;
 /** Longest URL-encoded phone property value in bytes. */
 export const MAX_PHONE_BYTES = 95;
 
-const STATUSES: ReadonlySet<string> = new Set([
-  "NLN",
-  "BSY",
-  "IDL",
-  "BRB",
-  "AWY",
-  "PHN",
-  "LUN",
-  "HDN",
-]);
+/** Every status a client can set, in the order clients list them. */
+export const STATUSES: readonly Status[] = ["NLN", "BSY", "IDL", "BRB", "AWY", "PHN", "LUN", "HDN"];
+const SETTABLE: ReadonlySet<string> = new Set(STATUSES);
 const PHONE_PROPERTIES: ReadonlySet<string> = new Set(["PHH", "PHW", "PHM", "MOB", "MBE", "WWE"]);
 
 function limited(kind: string, encoded: string, max: number): string {
@@ -202,7 +195,7 @@ export function chg(
   status: Status,
   options: { clientId?: number; msnObject?: string } = {},
 ): Command {
-  const args: string[] = [oneOf<Status>("CHG", "status", status, STATUSES)];
+  const args: string[] = [oneOf<Status>("CHG", "status", status, SETTABLE)];
   if (options.clientId !== undefined || options.msnObject !== undefined) {
     const id = options.clientId ?? 0;
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) {

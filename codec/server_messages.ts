@@ -1,4 +1,9 @@
-import type { AnyStatus, ListName, PhoneProperty } from "./client_commands.ts";
+import {
+  type AnyStatus,
+  type ListName,
+  type PhoneProperty,
+  STATUSES as SETTABLE_STATUSES,
+} from "./client_commands.ts";
 import { type Command, isErrorCode } from "./command.ts";
 import { describeErrorCode } from "./error_codes.ts";
 import { DecodeError, quote } from "./errors.ts";
@@ -156,17 +161,7 @@ export type ServerMessage =
   | { type: "unknown"; command: Command };
 
 const LISTS: ReadonlySet<string> = new Set(["FL", "AL", "BL", "RL"]);
-const STATUSES: ReadonlySet<string> = new Set([
-  "NLN",
-  "BSY",
-  "IDL",
-  "BRB",
-  "AWY",
-  "PHN",
-  "LUN",
-  "HDN",
-  "FLN",
-]);
+const STATUSES: ReadonlySet<string> = new Set([...SETTABLE_STATUSES, "FLN"]);
 
 class Args {
   readonly #c: Command;

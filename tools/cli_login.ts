@@ -7,7 +7,7 @@ import {
   RecordingTransport,
   runPassport,
 } from "../io_adapters/mod.ts";
-import type { Status } from "../codec/mod.ts";
+import { type Status, STATUSES } from "../codec/mod.ts";
 import { SessionError } from "../machine/mod.ts";
 import { stringifyTranscript } from "../testing/mod.ts";
 import { type CliIo, EXIT_USAGE } from "./cli_decode.ts";
@@ -37,7 +37,7 @@ MSNP_PASSWORD environment variable or a prompt, never from the command line.
 
 Exit status: 0 after a clean sign-out, 1 on failure, 2 on a bad command line.`;
 
-const STATUSES = new Set(["NLN", "BSY", "IDL", "BRB", "AWY", "PHN", "LUN", "HDN"]);
+const SETTABLE: ReadonlySet<string> = new Set(STATUSES);
 const FLAGS = new Set(["--allow-insecure-loopback", "--json"]);
 const VALUED = new Set([
   "--server",
@@ -75,8 +75,8 @@ export function parseLoginArgs(args: readonly string[]): Map<string, string> | s
     return "--protocol must be MSNP9 or MSNP8";
   }
   const status = options.get("--status");
-  if (status !== undefined && !STATUSES.has(status)) {
-    return "--status must be one of " + [...STATUSES].join(" ");
+  if (status !== undefined && !SETTABLE.has(status)) {
+    return "--status must be one of " + STATUSES.join(" ");
   }
   const wait = options.get("--wait");
   if (wait !== undefined && !(Number(wait) >= 0)) return "--wait must be a number of seconds";
