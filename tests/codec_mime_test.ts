@@ -12,6 +12,7 @@ import {
   type Profile,
   unswapClientPort,
 } from "../codec/message_types.ts";
+import { SEED_PROFILE } from "./fixtures/seed_msnp8.ts";
 
 const enc = new TextEncoder();
 const bytes = (s: string): Uint8Array => enc.encode(s);
@@ -42,34 +43,8 @@ function parseEverySplit(input: Uint8Array): MimeMessage {
   return first;
 }
 
-// Seed 003 (msnp-wiki MSNP8 sample): CRLF line ends, a space after every
-// empty field, a closing empty line. 448 bytes per its MSG line.
-const PROFILE_448 = [
-  "MIME-Version: 1.0",
-  "Content-Type: text/x-msmsgsprofile; charset=UTF-8",
-  "LoginTime: 1726321960",
-  "EmailEnabled: 1",
-  "MemberIdHigh: 1",
-  "MemberIdLow: 2",
-  "lang_preference: 1033",
-  "PreferredEmail: example@hotmail.com",
-  "country: US",
-  "PostalCode: ",
-  "Gender: ",
-  "Kid: 0",
-  "Age: ",
-  "BDayPre: ",
-  "Birthday: ",
-  "Wallet: ",
-  "Flags: 1027",
-  "sid: 507",
-  "kv: 11",
-  "MSPAuth: whatever+t+is+in+your+passport+login+ticket+that+you+sent+for+USR+TWN+S$",
-  "ClientIP: 192.168.1.111",
-  "ClientPort: 18183",
-  "",
-  "",
-].join("\r\n");
+// Seed 003 (msnp-wiki MSNP8 sample), rebuilt once in the shared fixture: 448 bytes.
+const PROFILE_448 = SEED_PROFILE;
 
 // Seed 001 (hypothetic.org MSNP8 page), whose real port is 1025.
 const PROFILE_HYP = [
