@@ -7,20 +7,6 @@
 import { type Command, urlDecode } from "../codec/mod.ts";
 import { type DraftContact, NO_GROUPS, NO_PHONES, sharedLists } from "./contact_list.ts";
 
-/**
- * `urlDecode`, fast: the platform's decoder gives the same result whenever it
- * accepts the text (every `%` starts a valid escape and the octets are UTF-8);
- * otherwise the codec's lenient decoder decides.
- */
-export function decodeName(text: string): string {
-  if (text.indexOf("%") === -1) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return urlDecode(text);
-  }
-}
-
 /** Shared frozen `[id]` arrays for the usual group ids, so most contacts cost no array. */
 const SINGLE_GROUP: readonly (readonly number[])[] = Array.from(
   { length: 30 },
@@ -70,7 +56,7 @@ export function lstContact(command: Command): DraftContact | undefined {
   }
   return {
     passport: args[0],
-    friendlyName: decodeName(args[1]),
+    friendlyName: urlDecode(args[1]),
     lists: sharedLists(bits),
     groupIds: !(bits & 1) || single === -1
       ? NO_GROUPS

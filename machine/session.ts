@@ -34,6 +34,7 @@ import {
   type ServerMessage,
   type Status,
   syn,
+  urlDecode,
   usrTwnInitial,
   usrTwnSubsequent,
   ver,
@@ -50,7 +51,7 @@ import {
 import { SessionError, type SessionErrorCode, type SessionPhase, UsageError } from "./errors.ts";
 import type { ListChange, SessionEvent, SessionOutput } from "./events.ts";
 import { type LifecycleEvent, lifecycleMachine } from "./_lifecycle.ts";
-import { decodeName, lstContact } from "./_fast_parse.ts";
+import { lstContact } from "./_fast_parse.ts";
 
 /** Per-phase time limits in milliseconds; each has a default. */
 export interface SessionTimeouts {
@@ -1096,7 +1097,7 @@ export class NotificationSession {
       return true;
     }
     if (command.name === "BPR" && args.length >= 1 && args.length <= 2) {
-      this.#phone(undefined, args[0], args.length === 1 ? "" : decodeName(args[1]), undefined);
+      this.#phone(undefined, args[0], args.length === 1 ? "" : urlDecode(args[1]), undefined);
       return true;
     }
     return false;
