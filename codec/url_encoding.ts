@@ -23,7 +23,8 @@ export function urlEncode(text: string): string {
   }
 }
 
-const lenientUtf8 = new TextDecoder("utf-8");
+// ignoreBOM: a leading U+FEFF is text here, as it is for decodeURIComponent.
+const lenientUtf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Decodes `%XX` escapes as UTF-8 octets. Lenient, because servers differ: a

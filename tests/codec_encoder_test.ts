@@ -155,6 +155,9 @@ test("urlEncode and urlDecode round-trip any text; urlDecode is lenient", () => 
   assert.equal(c.urlDecode("%zz%4"), "%zz%4");
   assert.equal(c.urlDecode("raw é"), "raw é");
   assert.equal(c.urlDecode("%FF"), "\ufffd");
+  // An escaped byte-order mark is text, whether or not the rest is well formed.
+  assert.equal(c.urlDecode("%EF%BB%BFx"), "\ufeffx");
+  assert.equal(c.urlDecode("%EF%BB%BF%zz"), "\ufeff%zz");
 });
 
 test("encoder accepts server GTC, BLP and PRP in both their SYN and reply forms", () => {
