@@ -67,8 +67,13 @@ const SERVER_TRID_UNLESS_FIRST: Record<string, (first: string | undefined) => bo
 
 const CLIENT_WITHOUT_TRID = new Set(["PNG", "OUT"]);
 
-const SERVER_PAYLOAD = new Set(["MSG", "NOT", "IPG"]);
-const CLIENT_PAYLOAD = new Set(["MSG", "QRY", "SDC", "PAG", "PGD"]);
+/** The commands followed by a payload, per direction (not exported from the codec's mod.ts). */
+export const PAYLOAD_COMMANDS: Readonly<Record<Direction, readonly string[]>> = {
+  server: ["MSG", "NOT", "IPG"],
+  client: ["MSG", "QRY", "SDC", "PAG", "PGD"],
+};
+const SERVER_PAYLOAD = new Set(PAYLOAD_COMMANDS.server);
+const CLIENT_PAYLOAD = new Set(PAYLOAD_COMMANDS.client);
 
 /** Whether `name` is a three-digit error code. */
 export function isErrorCode(name: string): boolean {

@@ -5,6 +5,7 @@ import {
   hasTrid,
   isErrorCode,
   parseTrid,
+  PAYLOAD_COMMANDS,
 } from "./command.ts";
 import { DecodeError, type DecodeErrorCode, quote } from "./errors.ts";
 
@@ -16,6 +17,21 @@ export interface DecoderOptions {
   maxLineBytes?: number;
   /** Largest payload accepted, in bytes. Default 65536. */
   maxPayloadBytes?: number;
+  /**
+   * A consumer's fast path for its hottest lines, such as the tens of
+   * thousands of `LST` lines of a contact-list sync. Called during
+   * {@link Decoder.push} with a complete line, `bytes[start, end)` without its
+   * line end, before it is decoded; returning `true` consumes the line, which
+   * then never becomes a command.
+   *
+   * It is offered a line only while no decoded command or error is waiting
+   * in {@link Decoder.next}, so a consumer that drains the decoder after each
+   * push sees every line in stream order, taken or not. Lines of payload
+   * commands (`MSG`, ...) are never offered: their payload would be lost.
+   * `bytes` is only valid during the call. It must not throw: an exception
+   * propagates out of `push()` and the rest of that chunk is lost.
+   */
+  takeLine?: (bytes: Uint8Array, start: number, end: number) => boolean;
 }
 
 const LF = 10;
@@ -60,6 +76,9 @@ export class Decoder {
   readonly #from: Direction;
   readonly #maxLine: number;
   readonly #maxPayload: number;
+  readonly #takeLine: ((bytes: Uint8Array, start: number, end: number) => boolean) | undefined;
+  // First three bytes of each payload command name, as 24-bit numbers.
+  readonly #payloadNames: readonly number[];
 
   #tail: Uint8Array = new Uint8Array(0);
   #tailLength = 0;
@@ -83,6 +102,10 @@ export class Decoder {
     this.#from = options.from ?? "server";
     this.#maxLine = options.maxLineBytes ?? 8192;
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
+    this.#takeLine = options.takeLine;
+    this.#payloadNames = PAYLOAD_COMMANDS[this.#from].map((name) =>
+      (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)
+    );
     if (!(this.#maxLine >= 16) || !(this.#maxPayload >= 0)) {
       throw new RangeError(
         "Cannot create decoder: maxLineBytes must be >= 16, maxPayloadBytes >= 0",
@@ -189,7 +212,7 @@ export class Decoder {
         } else if (lineEnd > pos) {
           // Empty lines carry nothing; servers with off-by-two payload
           // lengths send them, so they are skipped silently.
-          this.#line(bytes, pos, lineEnd, this.#offset);
+          if (!this.#taken(bytes, pos, lineEnd)) this.#line(bytes, pos, lineEnd, this.#offset);
         }
         this.#offset += lf + 1 - pos;
         pos = lf + 1;
@@ -219,6 +242,16 @@ export class Decoder {
       }
     }
     return pos;
+  }
+
+  /** Offers a line to the `takeLine` option; whether it took it. */
+  #taken(bytes: Uint8Array, start: number, end: number): boolean {
+    const take = this.#takeLine;
+    if (take === undefined || this.#queueHead < this.#queue.length) return false;
+    const name = end - start < 3
+      ? -1
+      : (bytes[start] << 16) | (bytes[start + 1] << 8) | bytes[start + 2];
+    return !this.#payloadNames.includes(name) && take(bytes, start, end);
   }
 
   /** Reports a line longer than the limit; skips it if framing allows. */

@@ -250,3 +250,65 @@ test("decoder keeps a byte-order mark at the start of a line as bytes, not a mar
     cmd("NLN", null, "NLN", "a@b.c", "\ufeffA", "0"),
   ]);
 });
+
+// takeLine: a consumer's fast path. Lines it takes and commands it leaves
+// must come out in stream order, whatever the chunking.
+const TAKE_STREAM = "VER 1 MSNP8\r\nLST a@b.c A 1\r\nLST d@e.f D 3 0\nMSG x y 7\r\nLST z\r\n" +
+  "BPR PHH 1\r\n\r\nLST g@h.i G 8\r\nQNG 5\r\nLST j@k.l J 8\r\n";
+
+function takeAndDrain(chunks: Uint8Array[]): string[] {
+  const log: string[] = [];
+  const text = new TextDecoder();
+  const decoder = new Decoder({
+    from: "server",
+    takeLine(data, start, end) {
+      const line = text.decode(data.subarray(start, end));
+      // Offered lines are whole lines without their line end, never a payload command's.
+      assert.ok(!/[\r\n]/.test(line) && !line.startsWith("MSG"), `offered ${JSON.stringify(line)}`);
+      if (!line.startsWith("LST") && !line.startsWith("MSG")) return false;
+      log.push(`taken ${line}`);
+      return true;
+    },
+  });
+  for (const chunk of chunks) {
+    decoder.push(chunk);
+    for (let c = decoder.next(); c !== undefined; c = decoder.next()) {
+      assert.ok(!(c instanceof DecodeError));
+      const payload = c.payload ? ` [${text.decode(c.payload)}]` : "";
+      log.push(`${[c.name, ...(c.trid === null ? [] : [c.trid]), ...c.args].join(" ")}${payload}`);
+    }
+  }
+  return log;
+}
+
+test("decoder takeLine: taken lines and commands come out in stream order at every split", () => {
+  const data = bytes(TAKE_STREAM);
+  const order = (log: string[]) => log.map((l) => l.replace(/^taken /, ""));
+  const whole = takeAndDrain([data]);
+  // In one push only the first line is offered; the LST after the queued VER is not.
+  assert.deepStrictEqual(whole, [
+    "VER 1 MSNP8",
+    "LST a@b.c A 1",
+    "LST d@e.f D 3 0",
+    "MSG x y 7 [LST z\r\n]",
+    "BPR PHH 1",
+    "LST g@h.i G 8",
+    "QNG 5",
+    "LST j@k.l J 8",
+  ]);
+  for (let k = 1; k < data.length; k++) {
+    const split = takeAndDrain([data.subarray(0, k), data.subarray(k)]);
+    assert.deepStrictEqual(order(split), whole, `split at ${k}`);
+  }
+  const ones: Uint8Array[] = [];
+  for (let i = 0; i < data.length; i++) ones.push(data.subarray(i, i + 1));
+  const byByte = takeAndDrain(ones);
+  assert.deepStrictEqual(order(byByte), whole);
+  // Byte by byte the queue is always empty when a line completes: every LST is taken.
+  assert.deepStrictEqual(byByte.filter((l) => l.startsWith("taken")), [
+    "taken LST a@b.c A 1",
+    "taken LST d@e.f D 3 0",
+    "taken LST g@h.i G 8",
+    "taken LST j@k.l J 8",
+  ]);
+});
