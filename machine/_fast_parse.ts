@@ -1,11 +1,20 @@
-// Specialised handling for the lines a big SYN is made of (LST and in-SYN
-// BPR), which are most of the bytes a session ever handles. They go straight
-// to a Contact, without the intermediate ServerMessage; anything that is not
-// a well-formed line returns `undefined` and takes the general path
-// (parseServerCommand), which handles or reports it.
+// The SYN hot path: LST and in-SYN BPR lines, the bulk of the bytes a session
+// ever handles, parsed straight from the decoder's bytes (see
+// DecoderOptions.takeLine) into what the general path (parseServerCommand,
+// then the session) would build from them. Only the canonical form is taken:
+// single spaces, no trailing space, printable ASCII. Anything else returns
+// `undefined` and takes the general path, which handles or reports it.
+//
+// What this saves is not parsing but strings: the general path makes a line
+// string, slices it into arguments and URL-decodes the name into a third
+// string. Here the escapes are undone in bytes and the passport and name come
+// out of one TextDecoder call.
 
-import { type Command, urlDecode } from "../codec/mod.ts";
 import { type DraftContact, NO_GROUPS, NO_PHONES, sharedLists } from "./contact_list.ts";
+
+const SPACE = 32;
+const PERCENT = 37;
+const COMMA = 44;
 
 /** Shared frozen `[id]` arrays for the usual group ids, so most contacts cost no array. */
 const SINGLE_GROUP: readonly (readonly number[])[] = Array.from(
@@ -13,54 +22,208 @@ const SINGLE_GROUP: readonly (readonly number[])[] = Array.from(
   (_, id) => Object.freeze([id]),
 );
 
-/** A decimal of 1-10 digits, at most `max`; or -1. */
-function uint(text: string, start: number, end: number, max: number): number {
+// Escaped bytes decode leniently, as urlDecode's do (invalid UTF-8 becomes
+// U+FFFD); raw bytes must be valid UTF-8, as the decoder requires of a line.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+let scratch = new Uint8Array(1024);
+
+/** Value of a hex digit, or -1. */
+function hex(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** Index of the first space in `[from, end)`, or `end`. */
+function tokenEnd(bytes: Uint8Array, from: number, end: number): number {
+  let i = from;
+  while (i < end && bytes[i] !== SPACE) i++;
+  return i;
+}
+
+/** Whether `bytes[start, end)` has a byte of 0x80 or more (part of a multi-byte character). */
+function hasHigh(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] >= 128) return true;
+  return false;
+}
+
+/**
+ * `scratch[0, prefix)` followed by `bytes[start, end)` with `%XX` escapes
+ * undone, decoded as UTF-8; `undefined` when the raw bytes are not valid
+ * UTF-8 (the general path reports that line). A raw character is whole, and
+ * never starts with a continuation byte, so decoding it together with the
+ * escaped bytes around it gives what urlDecode gives.
+ */
+function decodeName(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  prefix: number,
+): string | undefined {
+  if (hasHigh(bytes, start, end)) {
+    try {
+      strict.decode(bytes.subarray(start, end));
+    } catch {
+      return undefined;
+    }
+  }
+  return utf8.decode(scratch.subarray(0, unescapeInto(bytes, start, end, prefix)));
+}
+
+/** A decimal of 1-10 digits in `bytes[start, end)`, at most `max`; or -1. */
+function uint(bytes: Uint8Array, start: number, end: number, max: number): number {
   const n = end - start;
   if (n === 0 || n > 10) return -1;
   let v = 0;
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    v = v * 10 + (c - 48);
+    const d = bytes[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
   }
   return v > max ? -1 : v;
 }
 
 /**
- * The contact of `LST <passport> <name> <bits> [<groups>]`, exactly as the
- * general path (parseServerCommand, then the session) builds it; `undefined`
- * when the line is not well formed.
+ * Copies `bytes[start, end)` to `scratch[at, ...)`, undoing `%XX` escapes as
+ * urlDecode does (a `%` without two hex digits stays); returns the end.
  */
-export function lstContact(command: Command): DraftContact | undefined {
-  const args = command.args;
-  if (args.length < 3) return undefined;
-  const bitsText = args[2];
-  const bits = uint(bitsText, 0, bitsText.length, 0xffffffff);
+function unescapeInto(bytes: Uint8Array, start: number, end: number, at: number): number {
+  let j = at;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c === PERCENT && i + 2 < end) {
+      const hi = hex(bytes[i + 1]);
+      const lo = hi === -1 ? -1 : hex(bytes[i + 2]);
+      if (lo !== -1) {
+        scratch[j++] = (hi << 4) | lo;
+        i += 2;
+        continue;
+      }
+    }
+    scratch[j++] = c;
+  }
+  return j;
+}
+
+/** `bytes[start, end)` as a string if it is ASCII. */
+function ascii(bytes: Uint8Array, start: number, end: number): string | undefined {
+  if (hasHigh(bytes, start, end)) return undefined;
+  if (end - start === 3) {
+    return String.fromCharCode(bytes[start], bytes[start + 1], bytes[start + 2]);
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
+
+function room(n: number): void {
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+}
+
+/** Whether `bytes[start, start+4)` is `name` and a space. */
+function startsWith(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  a: number,
+  b: number,
+  c: number,
+): boolean {
+  return end - start > 4 && bytes[start] === a && bytes[start + 1] === b &&
+    bytes[start + 2] === c && bytes[start + 3] === SPACE;
+}
+
+/**
+ * The contact of the line `LST <passport> <name> <bits> [<groups>]` in
+ * `bytes[start, end)`, exactly as the general path builds it; `undefined`
+ * when the line is anything else or not in canonical form.
+ */
+export function lstContact(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): DraftContact | undefined {
+  if (!startsWith(bytes, start, end, 76, 83, 84)) return undefined;
+  const p0 = start + 4;
+  const p1 = tokenEnd(bytes, p0, end);
+  if (p1 === p0 || p1 === end || hasHigh(bytes, p0, p1)) return undefined;
+  const n0 = p1 + 1;
+  const n1 = tokenEnd(bytes, n0, end);
+  if (n1 === n0 || n1 === end) return undefined;
+  const b0 = n1 + 1;
+  const b1 = tokenEnd(bytes, b0, end);
+  const bits = uint(bytes, b0, b1, 0xffffffff);
   if (bits === -1) return undefined;
-  let groupIds: number[] | undefined;
   let single = -1;
-  const groups = args[3];
-  if (groups !== undefined) {
+  let groupIds: number[] | undefined;
+  if (b1 < end) {
+    const g0 = b1 + 1;
+    const g1 = tokenEnd(bytes, g0, end);
+    if (g1 === g0 || g1 !== end) return undefined;
     // Comma-separated ids; empty items are skipped (as the codec does).
-    let start = 0;
-    for (let i = 0; i <= groups.length; i++) {
-      if (i < groups.length && groups.charCodeAt(i) !== 44) continue;
-      if (i > start) {
-        const id = uint(groups, start, i, Number.MAX_SAFE_INTEGER);
+    let from = g0;
+    for (let i = g0; i <= g1; i++) {
+      if (i < g1 && bytes[i] !== COMMA) continue;
+      if (i > from) {
+        const id = uint(bytes, from, i, Number.MAX_SAFE_INTEGER);
         if (id === -1) return undefined;
         if (single === -1 && groupIds === undefined) single = id;
         else (groupIds ??= [single]).push(id);
       }
-      start = i + 1;
+      from = i + 1;
     }
   }
+  // One string holds the passport (ASCII, so its length in bytes) and the name.
+  room(end - start);
+  const passportLength = p1 - p0;
+  for (let i = 0; i < passportLength; i++) scratch[i] = bytes[p0 + i];
+  const text = decodeName(bytes, n0, n1, passportLength);
+  if (text === undefined) return undefined;
   return {
-    passport: args[0],
-    friendlyName: urlDecode(args[1]),
+    passport: text.slice(0, passportLength),
+    friendlyName: text.slice(passportLength),
     lists: sharedLists(bits),
     groupIds: !(bits & 1) || single === -1
       ? NO_GROUPS
       : groupIds ?? (single < 30 ? SINGLE_GROUP[single] : [single]),
     phones: NO_PHONES as Record<string, string>,
   };
+}
+
+/**
+ * Applies the in-SYN line `BPR <property> [<value>]` in `bytes[start, end)`
+ * to `draft`, the contact of the LST before it, as the general path would.
+ * Returns `false`, changing nothing, when the line is anything else or not in
+ * canonical form.
+ */
+export function applySynBpr(
+  draft: DraftContact,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  if (!startsWith(bytes, start, end, 66, 80, 82)) return false;
+  const k0 = start + 4;
+  const k1 = tokenEnd(bytes, k0, end);
+  if (k1 === k0) return false;
+  const property = ascii(bytes, k0, k1);
+  if (property === undefined) return false;
+  let value = "";
+  if (k1 < end) {
+    const v0 = k1 + 1;
+    const v1 = tokenEnd(bytes, v0, end);
+    if (v1 === v0 || v1 !== end) return false;
+    room(end - start);
+    const decoded = decodeName(bytes, v0, v1, 0);
+    if (decoded === undefined) return false;
+    value = decoded;
+  }
+  setDraftPhone(draft, property, value);
+  return true;
+}
+
+/** Sets (or with `""` removes) a phone property of a contact nobody else holds yet. */
+export function setDraftPhone(draft: DraftContact, property: string, value: string): void {
+  if (draft.phones === NO_PHONES) draft.phones = {};
+  if (value === "") delete draft.phones[property];
+  else draft.phones[property] = value;
 }

@@ -121,27 +121,50 @@ export class ContactList {
   addPrompt: "A" | "N" | undefined;
   /** Own phone properties. */
   phones: Partial<Record<PhoneProperty, string>> = {};
-  readonly #contacts = new Map<string, Contact>();
+  readonly #index = new Map<string, Contact>();
+  // Contacts appended but not yet in #index; see append().
+  #appended: Contact[] = [];
   readonly #groups = new Map<number, Group>();
+
+  /**
+   * Adds or replaces a contact, like {@link set}, but puts it in the index
+   * only when the list is next read. A SYN appends 100 000 contacts, and
+   * indexing them in one tight loop is a third cheaper than interleaving
+   * each insert with parsing its line (cache misses). The object must not be
+   * mutated afterwards.
+   */
+  append(contact: Contact): void {
+    this.#appended.push(contact);
+  }
+
+  /** The index, with every appended contact in it, in order. */
+  #contacts(): Map<string, Contact> {
+    const appended = this.#appended;
+    if (appended.length > 0) {
+      this.#appended = [];
+      for (const contact of appended) this.#index.set(keyOf(contact.passport), contact);
+    }
+    return this.#index;
+  }
 
   /** Number of contacts. */
   get size(): number {
-    return this.#contacts.size;
+    return this.#contacts().size;
   }
 
   /** A contact by passport (case-insensitive, as the server treats them). */
   get(passport: string): Contact | undefined {
-    return this.#contacts.get(keyOf(passport));
+    return this.#contacts().get(keyOf(passport));
   }
 
   /** Adds or replaces a contact. The object must not be mutated afterwards. */
   set(contact: Contact): void {
-    this.#contacts.set(keyOf(contact.passport), contact);
+    this.#contacts().set(keyOf(contact.passport), contact);
   }
 
   /** Removes a contact entirely. */
   delete(passport: string): void {
-    this.#contacts.delete(keyOf(passport));
+    this.#contacts().delete(keyOf(passport));
   }
 
   /** Replaces a contact with a changed copy; returns the new one (or `undefined` if unknown). */
@@ -181,7 +204,7 @@ export class ContactList {
   deleteGroup(id: number): string[] {
     this.#groups.delete(id);
     const leftFl: string[] = [];
-    for (const contact of [...this.#contacts.values()]) {
+    for (const contact of [...this.#contacts().values()]) {
       if (!contact.groupIds.includes(id)) continue;
       const groupIds = contact.groupIds.filter((g) => g !== id);
       this.update(contact.passport, { groupIds: groupIds.length === 0 ? NO_GROUPS : groupIds });
@@ -234,7 +257,8 @@ export class ContactList {
 
   /** Empties the list (before a full sync). */
   clear(): void {
-    this.#contacts.clear();
+    this.#appended = [];
+    this.#index.clear();
     this.#groups.clear();
     this.phones = {};
     this.privacy = undefined;
@@ -245,7 +269,7 @@ export class ContactList {
   snapshot(): ContactListSnapshot {
     const out: ContactListSnapshot = {
       version: this.version,
-      contacts: [...this.#contacts.values()],
+      contacts: [...this.#contacts().values()],
       groups: [...this.#groups.values()].map((g) => ({ ...g })),
       phones: { ...this.phones },
     };

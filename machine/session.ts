@@ -34,7 +34,6 @@ import {
   type ServerMessage,
   type Status,
   syn,
-  urlDecode,
   usrTwnInitial,
   usrTwnSubsequent,
   ver,
@@ -51,7 +50,7 @@ import {
 import { SessionError, type SessionErrorCode, type SessionPhase, UsageError } from "./errors.ts";
 import type { ListChange, SessionEvent, SessionOutput } from "./events.ts";
 import { type LifecycleEvent, lifecycleMachine } from "./_lifecycle.ts";
-import { lstContact } from "./_fast_parse.ts";
+import { applySynBpr, lstContact, setDraftPhone } from "./_fast_parse.ts";
 
 /** Per-phase time limits in milliseconds; each has a default. */
 export interface SessionTimeouts {
@@ -228,6 +227,10 @@ export class NotificationSession {
   // Set between the last LST (by count) and the first command that is not one of its BPRs.
   #syncedPending: { fromCache: boolean } | undefined;
   #lastListed: string | undefined;
+  // Set when the fast path took the last LST inside Decoder.push; handled before the queue.
+  #syncDoneDue = false;
+  readonly #takeLine = (bytes: Uint8Array, start: number, end: number): boolean =>
+    this.#inSync && this.#syncLine(bytes, start, end);
 
   /** Creates a session; nothing happens until {@link start}. */
   constructor(options: SessionOptions) {
@@ -260,7 +263,11 @@ export class NotificationSession {
       maxLineBytes: options.maxLineBytes,
       maxPayloadBytes: options.maxPayloadBytes,
     };
-    this.#decoder = new Decoder({ from: "server", ...this.#decoderLimits });
+    this.#decoder = new Decoder({
+      from: "server",
+      ...this.#decoderLimits,
+      takeLine: this.#takeLine,
+    });
     // Validate the commands we will build from options now, not mid-login.
     ver(1, this.#protocols);
     cvr(1, this.#account, this.#clientInfo);
@@ -368,6 +375,10 @@ export class NotificationSession {
     this.#now = now;
     if (this.#ended() || this.#connection !== "open") return;
     this.#decoder.push(bytes);
+    if (this.#syncDoneDue) {
+      this.#syncDoneDue = false;
+      this.#syncDone(false);
+    }
     this.#drainDecoder();
   }
 
@@ -633,7 +644,11 @@ export class NotificationSession {
           this.#emit({ type: "redirected", host, port });
           if (this.#restartTrids) this.#trid = 0;
         }
-        this.#decoder = new Decoder({ from: "server", ...this.#decoderLimits });
+        this.#decoder = new Decoder({
+          from: "server",
+          ...this.#decoderLimits,
+          takeLine: this.#takeLine,
+        });
         this.#connection = "pending";
         this.#outputs.push({ type: "connect", host, port });
         return;
@@ -716,7 +731,6 @@ export class NotificationSession {
         continue;
       }
       if (this.#syncedPending !== undefined && !isSynFormBpr(item)) this.#flushSynced();
-      if (this.#inSync && this.#syncLine(item)) continue;
       let message: ServerMessage;
       try {
         message = parseServerCommand(item);
@@ -1083,29 +1097,29 @@ export class NotificationSession {
   }
 
   /**
-   * The SYN hot path: a well-formed LST or in-SYN BPR handled without a
-   * ServerMessage, with the same effect as the general path. Returns `false`
-   * for anything else.
+   * The SYN hot path, called by the decoder with a line's bytes while no
+   * command is queued: a canonical LST or in-SYN BPR handled with the same
+   * effect as the general path. Returns `false` for anything else.
    */
-  #syncLine(command: Command): boolean {
-    const args = command.args;
-    if (command.name === "LST") {
-      const contact = lstContact(command);
-      if (contact === undefined) return false;
+  #syncLine(bytes: Uint8Array, start: number, end: number): boolean {
+    const contact = lstContact(bytes, start, end);
+    if (contact !== undefined) {
       this.#listed(contact);
-      if (--this.#syncContactsLeft <= 0 && this.#syncGroupsLeft <= 0) this.#syncDone(false);
+      if (--this.#syncContactsLeft <= 0 && this.#syncGroupsLeft <= 0) {
+        // Inside Decoder.push: the rest of the chunk must not be taken, and the
+        // lifecycle moves on before the queue is read.
+        this.#inSync = false;
+        this.#syncDoneDue = true;
+      }
       return true;
     }
-    if (command.name === "BPR" && args.length >= 1 && args.length <= 2) {
-      this.#phone(undefined, args[0], args.length === 1 ? "" : urlDecode(args[1]), undefined);
-      return true;
-    }
-    return false;
+    const draft = this.#draft;
+    return draft !== undefined && applySynBpr(draft, bytes, start, end);
   }
 
   /** Stores an LST's contact; it stays a draft (BPRs may follow) until the sync completes. */
   #listed(contact: DraftContact): void {
-    this.#list.set(contact);
+    this.#list.append(contact);
     this.#draft = contact;
     this.#lastListed = contact.passport;
   }
@@ -1123,9 +1137,7 @@ export class NotificationSession {
   ): void {
     const draft = this.#draft;
     if (passport === undefined && draft !== undefined) {
-      if (draft.phones === NO_PHONES) draft.phones = {};
-      if (value === "") delete draft.phones[property];
-      else draft.phones[property] = value;
+      setDraftPhone(draft, property, value);
       return;
     }
     const target = passport ?? this.#lastListed;

@@ -4,17 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { DecodeError, Decoder, encodeCommand, EncodeError, urlDecode } from "../codec/mod.ts";
 import {
-  DecodeError,
-  Decoder,
-  encodeCommand,
-  EncodeError,
-  parseServerCommand,
-  urlDecode,
-} from "../codec/mod.ts";
-import { lstContact } from "../machine/_fast_parse.ts";
-import {
-  listsFromBits,
   type NotificationSession,
   SessionError,
   type SessionOutput,
@@ -382,31 +373,6 @@ test("random server input with a fresh seed each run", () => {
       run,
     ),
     { numRuns: 500 },
-  );
-});
-
-test("the SYN fast path builds the same contact as the general path for any LST", () => {
-  const field = fc.oneof(
-    token,
-    fc.string({ unit: fc.constantFrom(..."0123456789,"), maxLength: 14 }),
-    fc.string({ unit: fc.constantFrom(..."%0aAfF9zC3A9é☃ "), maxLength: 12 }),
-  );
-  fc.assert(
-    fc.property(fc.array(field, { minLength: 0, maxLength: 5 }), (args) => {
-      const command = { name: "LST", trid: null, args };
-      const fast = lstContact(command);
-      if (fast === undefined) return;
-      const m = parseServerCommand(command);
-      assert.ok(m.type === "LST");
-      assert.deepEqual(fast, {
-        passport: m.passport,
-        friendlyName: m.friendlyName,
-        lists: listsFromBits(m.lists),
-        groupIds: m.lists & 1 ? m.groupIds : [],
-        phones: {},
-      });
-    }),
-    { numRuns: 3000 },
   );
 });
 
