@@ -6,9 +6,10 @@
 // `undefined` and takes the general path, which handles or reports it.
 //
 // What this saves is not parsing but strings: the general path makes a line
-// string, slices it into arguments and URL-decodes the name into a third
-// string. Here the escapes are undone in bytes and the passport and name come
-// out of one TextDecoder call.
+// string, slices it into arguments and URL-decodes the name into another
+// string. Here the escapes are undone in bytes, and the passport and the name
+// are each decoded once, into strings that hold nothing else alive (slices of
+// one string would cost two more objects per contact for the GC to copy).
 
 import { type DraftContact, NO_GROUPS, NO_PHONES, sharedLists } from "./contact_list.ts";
 
@@ -49,18 +50,13 @@ function hasHigh(bytes: Uint8Array, start: number, end: number): boolean {
 }
 
 /**
- * `scratch[0, prefix)` followed by `bytes[start, end)` with `%XX` escapes
- * undone, decoded as UTF-8; `undefined` when the raw bytes are not valid
+ * `bytes[start, end)` with `%XX` escapes undone, decoded as UTF-8 (through
+ * `scratch`, which must have room); `undefined` when the raw bytes are not valid
  * UTF-8 (the general path reports that line). A raw character is whole, and
  * never starts with a continuation byte, so decoding it together with the
  * escaped bytes around it gives what urlDecode gives.
  */
-function decodeName(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  prefix: number,
-): string | undefined {
+function decodeName(bytes: Uint8Array, start: number, end: number): string | undefined {
   if (hasHigh(bytes, start, end)) {
     try {
       strict.decode(bytes.subarray(start, end));
@@ -68,7 +64,7 @@ function decodeName(
       return undefined;
     }
   }
-  return utf8.decode(scratch.subarray(0, unescapeInto(bytes, start, end, prefix)));
+  return utf8.decode(scratch.subarray(0, unescapeInto(bytes, start, end)));
 }
 
 /** A decimal of 1-10 digits in `bytes[start, end)`, at most `max`; or -1. */
@@ -85,11 +81,12 @@ function uint(bytes: Uint8Array, start: number, end: number, max: number): numbe
 }
 
 /**
- * Copies `bytes[start, end)` to `scratch[at, ...)`, undoing `%XX` escapes as
- * urlDecode does (a `%` without two hex digits stays); returns the end.
+ * Copies `bytes[start, end)` to the start of `scratch`, undoing `%XX`
+ * escapes as urlDecode does (a `%` without two hex digits stays); returns the
+ * length written.
  */
-function unescapeInto(bytes: Uint8Array, start: number, end: number, at: number): number {
-  let j = at;
+function unescapeInto(bytes: Uint8Array, start: number, end: number): number {
+  let j = 0;
   for (let i = start; i < end; i++) {
     const c = bytes[i];
     if (c === PERCENT && i + 2 < end) {
@@ -119,7 +116,7 @@ function room(n: number): void {
   if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
 }
 
-/** Whether `bytes[start, start+4)` is `name` and a space. */
+/** Whether the line is longer than four bytes and starts with the letters `a b c` and a space. */
 function startsWith(
   bytes: Uint8Array,
   start: number,
@@ -172,15 +169,13 @@ export function lstContact(
       from = i + 1;
     }
   }
-  // One string holds the passport (ASCII, so its length in bytes) and the name.
-  room(end - start);
-  const passportLength = p1 - p0;
-  for (let i = 0; i < passportLength; i++) scratch[i] = bytes[p0 + i];
-  const text = decodeName(bytes, n0, n1, passportLength);
-  if (text === undefined) return undefined;
+  room(n1 - n0);
+  const friendlyName = decodeName(bytes, n0, n1);
+  if (friendlyName === undefined) return undefined;
+  const passport = utf8.decode(bytes.subarray(p0, p1));
   return {
-    passport: text.slice(0, passportLength),
-    friendlyName: text.slice(passportLength),
+    passport,
+    friendlyName,
     lists: sharedLists(bits),
     groupIds: !(bits & 1) || single === -1
       ? NO_GROUPS
@@ -212,8 +207,8 @@ export function applySynBpr(
     const v0 = k1 + 1;
     const v1 = tokenEnd(bytes, v0, end);
     if (v1 === v0 || v1 !== end) return false;
-    room(end - start);
-    const decoded = decodeName(bytes, v0, v1, 0);
+    room(v1 - v0);
+    const decoded = decodeName(bytes, v0, v1);
     if (decoded === undefined) return false;
     value = decoded;
   }
