@@ -1,5 +1,6 @@
 /**
- * Decoder throughput on Deno, Node and Bun, in one script:
+ * Decoder throughput and the session's sync cost on Deno, Node and Bun, in
+ * one script:
  *
  * ```sh
  * npx -y deno run -A tools/bench_cross.ts
@@ -18,13 +19,20 @@
  *
  * Two warm-up rounds, then the median of `RUNS` rounds. Prints MB/s (10^6
  * bytes) and items/s (lines for the baseline, commands for the decoder) and
- * the ratio decoder/baseline in MB/s; the target is >= 0.33. Optional
- * arguments: `--runs N`, `--mb N` (stream size).
+ * the ratio decoder/baseline in MB/s; the target is >= 0.33.
+ *
+ * Then issue 4's budget: `decodeOnly`, then `throughSession`, of
+ * `bench/session_bench.ts` (a 100 000-contact SYN, fixed seed), each warmed
+ * up and run `RUNS` times: the session's median over the decoder's, target
+ * about 2.
+ *
+ * Optional arguments: `--runs N`, `--mb N` (stream size).
  *
  * @module
  */
 
 import { decodeInChunks, generateServerStream, splitLinesBaseline } from "../bench/fixtures.ts";
+import { decodeOnly, throughSession } from "../bench/session_bench.ts";
 
 interface RuntimeGlobals {
   Deno?: { version: { deno: string; v8: string }; args: string[] };
@@ -132,5 +140,30 @@ for (const [i, row] of rows.entries()) {
 const ratio = base / dec;
 console.log(
   `decoder/baseline: ${ratio.toFixed(2)} (target >= 0.33: ${ratio >= 1 / 3 ? "met" : "MISSED"})`,
+);
+
+// The sync budget. Not interleaved: each session leaves 100 000 contacts of
+// garbage, and a decode round run after one would pay for collecting them.
+const rounds = (fn: () => number): number[] => {
+  const ms: number[] = [];
+  for (let round = 0; round < WARMUP + RUNS; round++) {
+    t0 = performance.now();
+    sink += fn();
+    if (round >= WARMUP) ms.push(performance.now() - t0);
+  }
+  return ms;
+};
+const syncDecodeMs = rounds(decodeOnly);
+const syncSessionMs = rounds(throughSession);
+const syncRatio = median(syncSessionMs) / median(syncDecodeMs);
+console.log(
+  `100k-contact SYN: decode ${fmt(median(syncDecodeMs), 1)} ms, session ` +
+    `${fmt(median(syncSessionMs), 1)} ms (min ${fmt(Math.min(...syncDecodeMs), 1)} / ` +
+    `${fmt(Math.min(...syncSessionMs), 1)})`,
+);
+console.log(
+  `session/decode: ${syncRatio.toFixed(2)} (target about 2: ${
+    syncRatio <= 2.2 ? "met" : "MISSED"
+  })`,
 );
 if (sink === 0) console.log("(nothing decoded)");
