@@ -142,7 +142,7 @@ export function lstContact(
   if (!startsWith(bytes, start, end, 76, 83, 84)) return undefined;
   const p0 = start + 4;
   const p1 = tokenEnd(bytes, p0, end);
-  if (p1 === p0 || p1 === end || hasHigh(bytes, p0, p1)) return undefined;
+  if (p1 === p0 || p1 === end) return undefined;
   const n0 = p1 + 1;
   const n1 = tokenEnd(bytes, n0, end);
   if (n1 === n0 || n1 === end) return undefined;
@@ -169,10 +169,11 @@ export function lstContact(
       from = i + 1;
     }
   }
+  const passport = ascii(bytes, p0, p1);
+  if (passport === undefined) return undefined;
   room(n1 - n0);
   const friendlyName = decodeName(bytes, n0, n1);
   if (friendlyName === undefined) return undefined;
-  const passport = utf8.decode(bytes.subarray(p0, p1));
   return {
     passport,
     friendlyName,

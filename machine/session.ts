@@ -263,11 +263,7 @@ export class NotificationSession {
       maxLineBytes: options.maxLineBytes,
       maxPayloadBytes: options.maxPayloadBytes,
     };
-    this.#decoder = new Decoder({
-      from: "server",
-      ...this.#decoderLimits,
-      takeLine: this.#takeLine,
-    });
+    this.#decoder = this.#newDecoder();
     // Validate the commands we will build from options now, not mid-login.
     ver(1, this.#protocols);
     cvr(1, this.#account, this.#clientInfo);
@@ -644,11 +640,7 @@ export class NotificationSession {
           this.#emit({ type: "redirected", host, port });
           if (this.#restartTrids) this.#trid = 0;
         }
-        this.#decoder = new Decoder({
-          from: "server",
-          ...this.#decoderLimits,
-          takeLine: this.#takeLine,
-        });
+        this.#decoder = this.#newDecoder();
         this.#connection = "pending";
         this.#outputs.push({ type: "connect", host, port });
         return;
@@ -717,6 +709,11 @@ export class NotificationSession {
           : { type: "signedOut", reason: endReason ?? "client" },
       );
     }
+  }
+
+  /** A decoder for a new connection, with the SYN fast path on it. */
+  #newDecoder(): Decoder {
+    return new Decoder({ from: "server", ...this.#decoderLimits, takeLine: this.#takeLine });
   }
 
   #drainDecoder(closing = false): void {
