@@ -74,7 +74,8 @@ export class Wire {
   async line(ms?: number): Promise<string> {
     await this.#wait(() => this.#queue.length > 0, "a line", ms);
     const c = this.#queue.shift() as Command;
-    this.payload = c.payload;
+    // A plain copy: socket chunks are Buffers, which strict deep equality tells apart.
+    this.payload = c.payload && new Uint8Array(c.payload);
     return [c.name, ...(c.trid === null ? [] : [String(c.trid)]), ...c.args].join(" ");
   }
 
