@@ -167,7 +167,8 @@ function readMessage(
   from: Participant,
   bytes: Uint8Array,
 ): LoopbackMessage {
-  const payload = bytes.slice();
+  // A copy as a plain Uint8Array (a socket's Buffer.slice would be a view).
+  const payload = new Uint8Array(bytes);
   let mime: MimeMessage | undefined;
   try {
     mime = parseMime(payload);
@@ -362,7 +363,7 @@ export class ScriptedPeer implements LoopbackPeer {
 
   send(conversation: LoopbackConversation, payload: Uint8Array): void {
     const seat = this.#seat(conversation, "send");
-    seat.session.relay(seat, payload.slice());
+    seat.session.relay(seat, new Uint8Array(payload));
   }
 
   leave(conversation: LoopbackConversation): void {
