@@ -108,6 +108,12 @@ export class SbSession {
     for (const m of members) m.end();
   }
 
+  /** Ends the session without telling anyone (the server is closing). */
+  dispose(): void {
+    this.members.clear();
+    this.#close();
+  }
+
   #close(): void {
     this.closed = true;
     if (this.#idle !== undefined) clearTimeout(this.#idle);
@@ -168,6 +174,11 @@ export class Switchboard {
       inviter.passport,
       urlEncode(inviter.name()),
     ]);
+  }
+
+  /** Drops every session and its timer (the server is closing). */
+  closeAll(): void {
+    for (const session of [...this.sessions.values()]) session.dispose();
   }
 
   /** Accepts a switchboard connection. */

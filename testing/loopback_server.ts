@@ -325,6 +325,7 @@ export async function startLoopbackServer(
       for (const closer of [...hub.closers]) closer();
       for (const link of [...hub.links]) link.destroy();
       for (const socket of [...hub.sockets]) socket.destroy();
+      switchboard.closeAll();
       hub.sessions.clear();
       http.closeAllConnections();
       await Promise.all(servers.map(closeServer));
