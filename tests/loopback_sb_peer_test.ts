@@ -15,6 +15,7 @@ import {
   type LoopbackAccount,
   type LoopbackServer,
   LoopbackServerError,
+  type LoopbackServerOptions,
   startLoopbackServer,
 } from "../testing/loopback_server.ts";
 import { signIn, Wire } from "./_loopback_wire.ts";
@@ -35,8 +36,11 @@ const ACCOUNTS: LoopbackAccount[] = [
   },
 ];
 
-async function withServer(body: (server: LoopbackServer) => Promise<void>): Promise<void> {
-  const server = await startLoopbackServer({ accounts: ACCOUNTS, dispatch: false });
+async function withServer(
+  body: (server: LoopbackServer) => Promise<void>,
+  options: Partial<LoopbackServerOptions> = {},
+): Promise<void> {
+  const server = await startLoopbackServer({ accounts: ACCOUNTS, dispatch: false, ...options });
   try {
     await body(server);
   } finally {
@@ -142,6 +146,13 @@ test("a scripted peer opens a conversation with a bot and chats both ways", asyn
     assert.equal(typed.typingUser, "bot@example.com");
     assert.deepEqual(bob.received.map((m) => m.kind), ["typing", "text"]);
     await failsWith(bob.nextMessage({ timeout: 30 }), "timeout");
+
+    // say() keeps to the 1664-byte limit; send() relays any bytes, for testing a client's limits.
+    assert.throws(() => bob.say(chat, "x".repeat(1700)), isError("invalid-argument"));
+    const big = new Uint8Array(2000).fill(0x41);
+    bob.send(chat, big);
+    assert.equal(await sb.line(), "MSG bob@example.com Bob%20B 2000");
+    assert.deepEqual(sb.payload, big);
 
     bob.leave(chat);
     assert.equal(await sb.line(), "BYE bob@example.com");
@@ -311,4 +322,26 @@ test("a peer goes offline on kick, on a client signing in as it, and on close", 
   } finally {
     await server.close();
   }
+});
+
+test("the idle timeout ends a peer's conversation: BYE <passport> 1 both ways", async () => {
+  await withServer(async (server) => {
+    const ns = await bot(server);
+    const bob = await server.peer("bob@example.com");
+    await ns.line();
+    const opening = bob.openConversation("bot@example.com");
+    const rng = /^RNG (\d+) \S+ CKI (\S+) /.exec(await ns.line());
+    assert.ok(rng);
+    const sb = await Wire.open(server.switchboardAddress);
+    sb.command(ans(1, "bot@example.com", rng[2], rng[1]));
+    await sb.lines(2);
+    const chat = await opening;
+    assert.equal(await sb.line(1000), "BYE bob@example.com 1");
+    await sb.closed();
+    const left = await bob.nextEvent({ type: "left" });
+    assert.deepEqual([left.passport, left.idle], ["bot@example.com", true]);
+    assert.equal((await bob.nextEvent({ type: "ended" })).conversation, chat);
+    assert.equal(chat.active, false);
+    ns.end();
+  }, { switchboard: { idleTimeoutMs: 120 } });
 });
