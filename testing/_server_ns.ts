@@ -392,9 +392,9 @@ export class NsConnection implements OnlineSession {
 
   #xfr(c: Command, t: number): void {
     if (c.args[0] !== "SB" || !this.#hub.options.switchboard) return this.link.error(201, t);
+    // Revival servers refuse a switchboard before the first CHG (status FLN) and while HDN.
     if (this.status === "HDN" || this.status === "FLN") return this.link.error(913, t);
-    const cookie = `${randomDigits(10)}.${randomDigits(5)}`;
-    this.#hub.sbTickets.set(cookie, { kind: "xfr", key: this.account.key });
+    const cookie = this.#hub.issueSbCookie({ kind: "xfr", key: this.account.key });
     this.link.send("XFR", t, ["SB", `${this.#hub.host}:${this.#hub.sbPort}`, "CKI", cookie]);
   }
 

@@ -50,11 +50,26 @@ export interface OnlineSession {
   readonly status: string;
   readonly clientId: string;
   readonly msnObject: string | undefined;
-  readonly link: Link;
+  readonly link: SessionLink;
   /** Re-evaluates what this session was told about `targetKey`; sends NLN/ILN/FLN if it changed. */
   sync(targetKey: string, ilnTrid?: number): void;
   /** Sends `CHL 0 <challenge>` and remembers it. */
   challenge(value: string): void;
+  /** Present on a scripted peer: it is invited into a switchboard session (instead of `RNG`). */
+  invited?(sessionId: string, inviter: string, inviterName: string): void;
+}
+
+/**
+ * What the rest of the server does to a session's connection. {@linkcode Link} is one; a scripted
+ * peer, which has no socket, is another.
+ */
+export interface SessionLink {
+  readonly closed: boolean;
+  paused: boolean;
+  send(name: string, trid: number | null, args: string[], payload?: Uint8Array): void;
+  raw(text: string | Uint8Array): void;
+  close(): void;
+  destroy(): void;
 }
 
 /** A switchboard invitation or handoff cookie. */
@@ -62,6 +77,16 @@ export interface SbTicket {
   kind: "xfr" | "ring";
   key: string;
   sessionId?: string;
+  /** `Date.now()` after which the cookie is refused. */
+  expires: number;
+}
+
+/** Switchboard options after defaults (see `LoopbackSwitchboardOptions`). */
+export interface ResolvedSwitchboardOptions {
+  cookieLifetimeMs: number;
+  authTimeoutMs: number;
+  idleTimeoutMs: number;
+  nak: boolean;
 }
 
 /** Options after defaults. */
@@ -72,7 +97,7 @@ export interface ResolvedOptions {
   challengeIntervalMs: number;
   product: ProductKey;
   qngSeconds: number;
-  switchboard: boolean;
+  switchboard: ResolvedSwitchboardOptions | undefined;
 }
 
 /** Everything the listeners share. */
@@ -85,6 +110,8 @@ export class Hub {
   readonly sbTickets = new Map<string, SbTicket>();
   readonly sockets = new Set<Socket>();
   readonly links = new Set<Link>();
+  /** Run by `close()`: ends what has no socket (scripted peers). */
+  readonly closers = new Set<() => void>();
   host = "127.0.0.1";
   nsPort = 0;
   dsPort = 0;
@@ -106,7 +133,7 @@ export class Hub {
       challengeIntervalMs: interval,
       product: options.product ?? MSMSGS_PRODUCT,
       qngSeconds: options.qngSeconds ?? 50,
-      switchboard: options.switchboard ?? true,
+      switchboard: switchboardOptions(options.switchboard),
     };
     for (const account of options.accounts) this.#addAccount(account);
     // Reverse lists follow forward lists: whoever has B on FL is on B's RL.
@@ -167,6 +194,32 @@ export class Hub {
     });
   }
 
+  /**
+   * Issues a single-use switchboard cookie. Cookies are issued with one lifetime, so the map is in
+   * expiry order: expired ones are dropped from its head, which keeps it bounded.
+   */
+  issueSbCookie(ticket: Omit<SbTicket, "expires">): string {
+    const now = Date.now();
+    for (const [cookie, old] of this.sbTickets) {
+      if (old.expires > now) break;
+      this.sbTickets.delete(cookie);
+    }
+    let cookie = `${randomDigits(10)}.${randomDigits(5)}`;
+    while (this.sbTickets.has(cookie)) cookie = `${randomDigits(10)}.${randomDigits(5)}`;
+    const lifetime = this.options.switchboard?.cookieLifetimeMs ?? 0;
+    this.sbTickets.set(cookie, { ...ticket, expires: now + lifetime });
+    return cookie;
+  }
+
+  /** Takes a cookie out of circulation; returns it only if it was still valid. */
+  redeemSbCookie(cookie: string | undefined): SbTicket | undefined {
+    if (cookie === undefined) return undefined;
+    const ticket = this.sbTickets.get(cookie);
+    if (!ticket) return undefined;
+    this.sbTickets.delete(cookie);
+    return ticket.expires > Date.now() ? ticket : undefined;
+  }
+
   /** Asks every online session to re-evaluate what it knows about `targetKey`. */
   syncAll(targetKey: string): void {
     for (const session of this.sessions.values()) {
@@ -185,6 +238,28 @@ export class Hub {
     }
     return session;
   }
+}
+
+function switchboardOptions(
+  given: LoopbackServerOptions["switchboard"],
+): ResolvedSwitchboardOptions | undefined {
+  if (given === false) return undefined;
+  const o = given === true || given === undefined ? {} : given;
+  const resolved = {
+    cookieLifetimeMs: o.cookieLifetimeMs ?? 120_000,
+    authTimeoutMs: o.authTimeoutMs ?? 60_000,
+    idleTimeoutMs: o.idleTimeoutMs ?? 0,
+    nak: o.nak ?? false,
+  };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (typeof value === "number" && !(value >= 0 && Number.isFinite(value))) {
+      throw new LoopbackServerError(
+        "invalid-options",
+        `Cannot start loopback server: switchboard.${name} ${value} is not a non-negative number`,
+      );
+    }
+  }
+  return resolved;
 }
 
 function phoneMap(
@@ -253,7 +328,7 @@ export function randomString(n: number, alphabet: string): string {
  * One TCP connection: decodes client commands, encodes server replies. A malformed line, or a
  * handler that throws, destroys the connection; nothing escapes to the process.
  */
-export class Link {
+export class Link implements SessionLink {
   readonly socket: Socket;
   readonly #hub: Hub;
   readonly #decoder = new Decoder({ from: "client" });

@@ -16,6 +16,18 @@
  * other account's `RL` in step (`ADD 0 RL` / `REM 0 RL`). After sign-in, an unknown command gets
  * `200`; a malformed line closes the connection.
  *
+ * The switchboard (its own port, as revival servers use 1864) behaves like today's revival
+ * servers, for MSNP8 and MSNP9 alike: `XFR SB` gets `913` before the first `CHG` and while `HDN`;
+ * cookies are single-use and expire; a connection that does not authenticate in time is closed;
+ * `USR`/`ANS` with a bad, used or expired cookie get `911` and a close; `CAL` answers `RINGING` or
+ * `208` (bad address), `215` (already there, or yourself), `216` (they block you), `217` (offline,
+ * hidden or unknown); `ANS` gets one `IRO` per other participant, then `ANS OK`, and the others
+ * `JOI`; `MSG` is relayed byte for byte as `MSG <passport> <name> <len>`, every `A`/`D` is ACKed
+ * and nothing is NAKed (see {@linkcode LoopbackSwitchboardOptions}); a payload over 1664 bytes, or
+ * `application/x-msnmsgrp2p` without ack `D`, closes the connection; on `OUT` the server closes
+ * the connection and the others get `BYE <passport>`; a session stays open with one participant
+ * alone. Scripted peers ({@linkcode LoopbackServer.peer}) take part without a socket.
+ *
  * @example Start a server and sign in with the Passport runner
  * ```ts
  * import { startLoopbackServer } from "./loopback_server.ts";
@@ -42,10 +54,25 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import { LoopbackServerError, type LoopbackServerErrorCode } from "./_server_errors.ts";
 import { NsConnection } from "./_server_ns.ts";
 import { issueTicket, PassportEndpoint } from "./_server_passport.ts";
-import { Switchboard } from "./_server_sb.ts";
-import { Hub, randomDigits } from "./_server_state.ts";
+import { ScriptedPeer } from "./_server_peer.ts";
+import type { LoopbackPeer, LoopbackPeerOptions } from "./_server_peer_types.ts";
+import { Switchboard, virtualParticipant } from "./_server_sb.ts";
+import { type AccountState, Hub, randomDigits } from "./_server_state.ts";
 
 export { LoopbackServerError, type LoopbackServerErrorCode };
+export type {
+  LoopbackConversation,
+  LoopbackInvitation,
+  LoopbackMessage,
+  LoopbackMessageKind,
+  LoopbackNextMessageOptions,
+  LoopbackPeer,
+  LoopbackPeerEvent,
+  LoopbackPeerOptions,
+  LoopbackSayOptions,
+  LoopbackStatus,
+  LoopbackWaitOptions,
+} from "./_server_peer_types.ts";
 
 /** A contact list: forward, allow, block, reverse. */
 export type LoopbackList = "FL" | "AL" | "BL" | "RL";
@@ -131,8 +158,33 @@ export interface LoopbackServerOptions {
   qngSeconds?: number;
   /** Answer the first login request with a `302` `da-status=redir` to itself. Default `false`. */
   passportRedirectOnce?: boolean;
-  /** Run the switchboard; when `false`, `XFR SB` gets `201`. Default `true`. */
-  switchboard?: boolean;
+  /**
+   * Run the switchboard (default `true`, with the defaults of
+   * {@linkcode LoopbackSwitchboardOptions}); when `false`, `XFR SB` gets `201`.
+   */
+  switchboard?: boolean | LoopbackSwitchboardOptions;
+}
+
+/**
+ * How the switchboard behaves. The defaults are those of today's revival servers (Escargot):
+ * cookies valid 120 s, 60 s to authenticate, no idle timeout, an ACK for every `A`/`D` message.
+ */
+export interface LoopbackSwitchboardOptions {
+  /** How long an `XFR SB` or `RNG` cookie may be used (once); default 120000 ms. */
+  cookieLifetimeMs?: number;
+  /** A connection that has not sent a good `USR`/`ANS` by then is closed; default 60000 ms. */
+  authTimeoutMs?: number;
+  /**
+   * When no message was sent in a session for this long, every participant gets
+   * `BYE <other> 1` for each other one and is disconnected. Default 0: never.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Answer `NAK` to an `A`, `N` or `D` message that nobody else was there to receive (as the
+   * 2003 servers could). Default `false`: like revival servers, `A`/`D` get `ACK` and the message
+   * is lost.
+   */
+  nak?: boolean;
 }
 
 /** A listening address. */
@@ -174,6 +226,22 @@ export interface LoopbackServer {
    * session id.
    */
   ringFrom(inviter: string, toPassport: string): string;
+  /**
+   * Signs in a scripted peer: the account goes online without a client (a client already signed
+   * in as it gets `OUT OTH`), so a bot can chat with it offline. See {@linkcode LoopbackPeer}.
+   *
+   * @example A bot test with a scripted peer
+   * ```ts ignore
+   * const bob = await server.peer("bob@example.com");
+   * const chat = await bob.openConversation("bot@example.com"); // RNG to the bot; resolves at JOI
+   * bob.say(chat, "ping");
+   * const reply = await bob.nextMessage({ kind: "text", timeout: 2000 });
+   * // reply.from === "bot@example.com", reply.text === "ping"
+   * ```
+   *
+   * @throws {LoopbackServerError} `unknown-account`, `closed`, or `invalid-argument` for options.
+   */
+  peer(passport: string, options?: LoopbackPeerOptions): Promise<LoopbackPeer>;
   /** Issues a Passport ticket for an account without HTTP, for tests that skip Passport. */
   issueTicket(passport: string): string;
   /** Passports of the signed-in accounts (after `USR OK`), in sign-in order. */
@@ -237,7 +305,7 @@ export async function startLoopbackServer(
     })
     : undefined;
   const sb = createServer((socket) => {
-    if (hub.closed) socket.destroy();
+    if (hub.closed || !hub.options.switchboard) socket.destroy();
     else switchboard.accept(socket);
   });
   const http = createHttpServer((req, res) => {
@@ -254,8 +322,10 @@ export async function startLoopbackServer(
     if (closing) return closing;
     hub.closed = true;
     closing = (async () => {
+      for (const closer of [...hub.closers]) closer();
       for (const link of [...hub.links]) link.destroy();
       for (const socket of [...hub.sockets]) socket.destroy();
+      switchboard.closeAll();
       hub.sessions.clear();
       http.closeAllConnections();
       await Promise.all(servers.map(closeServer));
@@ -321,10 +391,26 @@ export async function startLoopbackServer(
       open("ring");
       const session = hub.online(to, "ring");
       const known = hub.accounts.get(inviter.toLowerCase());
-      const from = { passport: inviter, friendlyName: known?.friendlyName ?? inviter };
-      const sb = switchboard.open(from);
+      const from = virtualParticipant(inviter, known?.friendlyName ?? inviter);
+      const sb = switchboard.open();
+      sb.add(from, false);
       switchboard.ring(sb, session.account.key, from);
       return sb.id;
+    },
+    peer(who, peerOptions) {
+      try {
+        open("sign in a peer");
+        if (!hub.options.switchboard) {
+          throw new LoopbackServerError(
+            "invalid-options",
+            "Cannot sign in a peer: the switchboard is off",
+          );
+        }
+        const account = hub.accounts.get(accountKey(who, "sign in a peer")) as AccountState;
+        return Promise.resolve(new ScriptedPeer(switchboard, account, peerOptions));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
     issueTicket(who) {
       open("issue ticket");
