@@ -345,8 +345,9 @@ export function redactMime(payload: Uint8Array): Uint8Array {
     if (contentEnd > start) {
       const [name, value] = headers[k++];
       if (isSecretHeader(name) && value !== "" && value !== REDACTED) {
-        const colon = payload.indexOf(0x3a, start);
-        const valueStart = payload[colon + 1] === SPACE ? colon + 2 : colon + 1;
+        // Whitespace before the value is kept as it was; the value itself is replaced.
+        let valueStart = payload.indexOf(0x3a, start) + 1;
+        while (valueStart < contentEnd && payload[valueStart] === SPACE) valueStart++;
         parts.push(payload.subarray(last, valueStart), REDACTED_BYTES);
         last = contentEnd;
       }
