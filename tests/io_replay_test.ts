@@ -1,6 +1,7 @@
 // ReplayTransport: playing a transcript's server side, and catching every way a client can stray.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { PassportError } from "../auth/mod.ts";
 import { ReplayMismatchError, TransportError } from "../io_adapters/errors.ts";
 import { REPLAY_LOGIN_URL, ReplayTransport } from "../io_adapters/replay_transport.ts";
@@ -420,4 +421,47 @@ test("replay: a switchboard cannot act ahead of a recv it has not been given", a
     connection: "sb1",
     expected: `recv ${JSON.stringify("CAL 2 RINGING 11752013\r\nJOI carol@example.com Carol\r\n")}`,
   });
+});
+
+test("replay plays the recordings in the old format (one connection at a time) unchanged", async () => {
+  for (
+    const name of ["msnp8_seed", "msnp9_echo_redirect", "msnp9_presence", "msnp8_direct_full_sync"]
+  ) {
+    const steps = parseTranscript(
+      readFileSync(new URL(`./transcripts/${name}.jsonl`, import.meta.url), "utf8"),
+    );
+    assert.ok(steps.every((s) => !("conn" in s) && !("header" in s)), name);
+    const replay = new ReplayTransport(steps);
+    // A client that does what each step says, in order, on its latest connection.
+    let connection: Connection | undefined;
+    let reader: AsyncIterator<Uint8Array> | undefined;
+    let pending = 0;
+    for (const step of steps) {
+      if ("connect" in step) {
+        const colon = step.connect.lastIndexOf(":");
+        connection = await replay.connect(
+          step.connect.slice(0, colon),
+          Number(step.connect.slice(colon + 1)),
+        );
+        reader = connection.readable[Symbol.asyncIterator]();
+        pending = 0;
+      } else if ("send" in step) {
+        await connection!.write(text(step.send));
+      } else if ("recv" in step) {
+        pending += text(step.recv).length;
+        while (pending > 0) pending -= (await reader!.next()).value!.length;
+      } else if ("close" in step && step.close === "client") {
+        connection!.close();
+      } else if ("passport" in step && (step.passport.ticket ?? step.passport.error)) {
+        await replay.runPassport({
+          account: "a@b.c",
+          password: "p",
+          challenge: step.passport.challenge,
+        })
+          .catch(() => {});
+      }
+    }
+    await replay.done();
+    replay.assertComplete();
+  }
 });
