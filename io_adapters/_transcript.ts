@@ -1,4 +1,32 @@
 /**
+ * The transcript format (see {@link TranscriptStep}), its mismatch error, and the helpers that
+ * `ReplayTransport`, `RecordingTransport` and `testing/`'s `replaySession` share. Private to the
+ * package: `testing/mod.ts` and `io_adapters/mod.ts` export what users need.
+ *
+ * @module
+ */
+
+import type { SessionOptions } from "../machine/mod.ts";
+import { redactBytes } from "./_redact.ts";
+
+/** Which kind of server a connection goes to. */
+export type ConnectionKind = "ns" | "sb";
+
+/** The id of the notification connection, and of every step that names none. */
+export const NS_CONNECTION = "ns";
+
+/** The transcript format version written by this library. */
+export const TRANSCRIPT_VERSION = 2;
+
+/** The `header` step's content: how the recorded session was set up. */
+export interface TranscriptHeader {
+  /** Format version ({@link TRANSCRIPT_VERSION}). */
+  version: number;
+  /** The notification session's options, as JSON (no password: sessions never see one). */
+  session?: SessionOptions;
+}
+
+/**
  * The transcript format: a recorded (or hand-written) MSNP session, one JSON
  * object per line, in the order things happened. Replay tests, the replay
  * transport and the recording wrapper read and write it. Several connections
@@ -47,30 +75,22 @@
  * `sendBase64`/`recvBase64` instead. Recordings redact secrets as
  * `[REDACTED]`.
  *
- * @module
+ * @example A notification connection and a switchboard, interleaved
+ * ```ts
+ * import { parseTranscript } from "@msnp/client/testing";
+ * const steps = parseTranscript([
+ *   '{"header":{"version":2,"session":{"account":"me@example.com"}}}',
+ *   '{"connect":"messenger.hotmail.com:1863","kind":"ns"}',
+ *   '{"send":"XFR 9 SB\\r\\n"}',
+ *   '{"recv":"XFR 9 SB 10.0.0.9:1864 CKI [REDACTED]\\r\\n"}',
+ *   '{"conn":"sb1","connect":"10.0.0.9:1864","kind":"sb"}',
+ *   '{"conn":"sb1","send":"USR 1 me@example.com [REDACTED]\\r\\n"}',
+ *   '{"recv":"NLN BSY bob@example.com Bob 0\\r\\n"}',
+ *   '{"conn":"sb1","recv":"USR 1 OK me@example.com Me\\r\\n"}',
+ * ].join("\n"));
+ * console.log(steps.length); // 8
+ * ```
  */
-
-import type { SessionOptions } from "../machine/mod.ts";
-import { redactBytes } from "./_redact.ts";
-
-/** Which kind of server a connection goes to. */
-export type ConnectionKind = "ns" | "sb";
-
-/** The id of the notification connection, and of every step that names none. */
-export const NS_CONNECTION = "ns";
-
-/** The transcript format version written by this library. */
-export const TRANSCRIPT_VERSION = 2;
-
-/** The `header` step's content: how the recorded session was set up. */
-export interface TranscriptHeader {
-  /** Format version ({@link TRANSCRIPT_VERSION}). */
-  version: number;
-  /** The notification session's options, as JSON (no password: sessions never see one). */
-  session?: SessionOptions;
-}
-
-/** One step of a transcript; see the module documentation. */
 export type TranscriptStep =
   | { header: TranscriptHeader }
   | { connect: string; conn?: string; kind?: ConnectionKind }

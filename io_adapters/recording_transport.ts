@@ -30,9 +30,6 @@ export interface RecordingTransportOptions {
   session?: SessionOptions;
 }
 
-/** {@linkcode ConnectOptions} plus the kind of server, which names the recorded connection. */
-export type RecordingConnectOptions = ConnectOptions & { kind?: ConnectionKind };
-
 /**
  * Wraps a {@linkcode Transport} and records `connect`, `send`, `recv` and `close` steps, one step
  * per command, in the order the client saw them. Secrets are replaced by `[REDACTED]`, judged the
@@ -123,11 +120,14 @@ export class RecordingTransport implements Transport {
     };
   }
 
-  /** Connects through the inner transport and records a `connect` step. */
+  /**
+   * Connects through the inner transport and records a `connect` step. `options.kind` (`ns` or
+   * `sb`) is recorded and names the connection (see the class documentation).
+   */
   async connect(
     host: string,
     port: number,
-    options?: RecordingConnectOptions,
+    options?: ConnectOptions & { kind?: ConnectionKind },
   ): Promise<Connection> {
     const where = hostPort(host, port);
     let inner: Connection;

@@ -46,9 +46,6 @@ export interface ReplayTransportOptions {
   onEvent?: (event: Record<string, unknown>, step: number, connection: string) => void;
 }
 
-/** {@linkcode ConnectOptions} plus the kind of server, checked against a `connect` step's `kind`. */
-export type ReplayConnectOptions = ConnectOptions & { kind?: ConnectionKind };
-
 /**
  * The signature of `runPassport`, which {@linkcode ReplayTransport.runPassport} implements and
  * {@linkcode RecordingTransport.wrapRunPassport} wraps.
@@ -201,7 +198,11 @@ export class ReplayTransport implements Transport {
   }
 
   /** Plays a `connect` step: `host:port` (and the kind, if both give one) must match it exactly. */
-  connect(host: string, port: number, options: ReplayConnectOptions = {}): Promise<Connection> {
+  connect(
+    host: string,
+    port: number,
+    options: ConnectOptions & { kind?: ConnectionKind } = {},
+  ): Promise<Connection> {
     if (this.#error) return Promise.reject(this.#error);
     const where = hostPort(host, port);
     if (options.signal?.aborted) {

@@ -1,7 +1,7 @@
 /**
- * The transcript format (JSON lines, one step per line, any number of interleaved connections):
- * see the documentation of {@link TranscriptStep}'s module in `io_adapters/_transcript.ts`, which
- * `ReplayTransport` and `RecordingTransport` share with the replay tools here.
+ * The transcript format: JSON lines, one step per line, any number of interleaved connections
+ * (documented on {@link TranscriptStep}). `ReplayTransport` and `RecordingTransport` in
+ * `io_adapters` read and write the same format.
  *
  * @module
  */

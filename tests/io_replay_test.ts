@@ -8,7 +8,15 @@ import { REPLAY_LOGIN_URL, ReplayTransport } from "../io_adapters/replay_transpo
 import { runPassport } from "../io_adapters/run_passport.ts";
 import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
 import { ans, cal, type Command, encodeCommand, msg, sbUsr, xfrSb } from "../codec/mod.ts";
-import { parseTranscript, type TranscriptStep } from "../testing/transcript.ts";
+import {
+  bytesStep,
+  parseTranscript,
+  stepConnection,
+  stringifyTranscript,
+  TranscriptError,
+  transcriptHeader,
+  type TranscriptStep,
+} from "../testing/transcript.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -464,4 +472,39 @@ test("replay plays the recordings in the old format (one connection at a time) u
     await replay.done();
     replay.assertComplete();
   }
+});
+
+test("transcripts: conn, kind and header are read where allowed and refused elsewhere", () => {
+  const steps = parseTranscript([
+    '{"comment":"recorded by a test"}',
+    '{"header":{"version":2,"session":{"account":"me@example.com"}}}',
+    '{"connect":"h:1","kind":"ns"}',
+    '{"conn":"sb1","connect":"h:2"}',
+    '{"conn":"sb1","recvBase64":"/w=="}',
+    '{"conn":"sb1","event":{"type":"x"}}',
+  ].join("\n"));
+  assert.deepEqual(transcriptHeader(steps), { version: 2, session: { account: "me@example.com" } });
+  assert.deepEqual(steps.map(stepConnection), [undefined, undefined, "ns", "sb1", "sb1", "sb1"]);
+  for (
+    const [line, why] of [
+      ['{"time":1,"conn":"sb1"}', 'unexpected key "conn" in a "time" step'],
+      ['{"send":"x","conn":"a b"}', 'invalid connection id "a b"'],
+      ['{"send":"x","kind":"sb"}', 'unexpected key "kind" in a "send" step'],
+      ['{"connect":"h:1","kind":"xx"}', 'invalid kind "xx"'],
+      ['{"send":"x","recv":"y"}', "expected exactly one of"],
+      ['{"header":{"session":{}}}', 'invalid value for "header"'],
+      ['{"send":"x"}\n{"header":{"version":2}}', "the header must come before every other step"],
+    ]
+  ) {
+    assert.throws(() => parseTranscript(line), (e: Error) => {
+      assert.ok(e instanceof TranscriptError);
+      assert.ok(e.message.includes(why), e.message);
+      return true;
+    });
+  }
+  // Written back, an ns step names no connection, so old readers see the old format.
+  assert.equal(
+    stringifyTranscript([bytesStep("send", text("OUT\r\n")), bytesStep("recv", text("x"), "sb1")]),
+    '{"send":"OUT\\r\\n"}\n{"conn":"sb1","recv":"x"}\n',
+  );
 });
