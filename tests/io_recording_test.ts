@@ -355,7 +355,7 @@ async function client(
   return { ticket, cookie, mspauth };
 }
 
-test("a recorded loopback session has no secrets and replays byte-exactly", async () => {
+test("a recorded loopback session, NS and SB interleaved, has no secrets and replays byte-exactly", async () => {
   const servers = await startServers();
   let steps: TranscriptStep[];
   let sbPort = 0;
