@@ -1,7 +1,7 @@
 // Errors raised by the transports (TransportError) and by the replay transport when the client
 // strays from its transcript (ReplayMismatchError). Neither ever carries a secret: transport
-// messages name only host, port and an OS error code; replay messages quote transcript bytes,
-// which recordings have already redacted.
+// messages name only host, port and an OS error code; replay messages quote bytes with secrets
+// redacted.
 
 /**
  * Why a transport operation failed; stable across releases.
@@ -44,63 +44,5 @@ export class TransportError extends Error {
   }
 }
 
-/**
- * How a client strayed from the transcript a {@linkcode ReplayTransport} plays.
- *
- * - `"unexpected-connect"`: `connect` was called when the transcript expected something else, or
- *   to another `host:port`.
- * - `"unexpected-send"`: the client wrote when the transcript expected something else.
- * - `"send-mismatch"`: the bytes written differ from the transcript's `send` step.
- * - `"unexpected-close"`: the client closed the connection early.
- * - `"unexpected-passport"`: the client asked Passport when the transcript expected something
- *   else, or for another challenge.
- * - `"incomplete"`: {@linkcode ReplayTransport.assertComplete} found steps not yet played.
- */
-export type ReplayMismatchCode =
-  | "unexpected-connect"
-  | "unexpected-send"
-  | "send-mismatch"
-  | "unexpected-close"
-  | "unexpected-passport"
-  | "incomplete";
-
-/**
- * The client did something other than what the transcript says. Names the 1-based step number
- * (`steps.length + 1` past the end), what the step expected and what the client did, both as short
- * JSON-quoted excerpts.
- *
- * @example Read a mismatch
- * ```ts
- * import { ReplayMismatchError } from "@msnp/client/io_adapters";
- *
- * const err = new ReplayMismatchError("send-mismatch", 3, 'send "VER 1 MSNP8 CVR0\\r\\n"', '"VER 1 MSNP9"');
- * console.log(err.message); // Cannot replay step 3: expected send "VER 1 MSNP8 CVR0\r\n", got "VER 1 MSNP9"
- * ```
- */
-export class ReplayMismatchError extends Error {
-  /** What kind of mismatch; stable across releases. */
-  readonly code: ReplayMismatchCode;
-  /** 1-based number of the step that did not match (`steps.length + 1` past the end). */
-  readonly step: number;
-  /** What the transcript expected at that step. */
-  readonly expected: string;
-  /** What the client did instead. */
-  readonly actual: string;
-
-  /**
-   * Creates the error.
-   *
-   * @param code Stable kind of mismatch.
-   * @param step 1-based step number.
-   * @param expected What the transcript expected, e.g. `send "VER 1 MSNP8 CVR0\r\n"`.
-   * @param actual What the client did, e.g. `"VER 1 MSNP9"` or `close`.
-   */
-  constructor(code: ReplayMismatchCode, step: number, expected: string, actual: string) {
-    super(`Cannot replay step ${step}: expected ${expected}, got ${actual}`);
-    this.name = "ReplayMismatchError";
-    this.code = code;
-    this.step = step;
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
+// One mismatch error for ReplayTransport and replaySession, defined beside the transcript format.
+export { type ReplayMismatchCode, ReplayMismatchError } from "./_transcript.ts";

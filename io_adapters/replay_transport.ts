@@ -1,8 +1,10 @@
-// A Transport that plays the server side of a transcript (testing/transcript.ts) so a client can be
-// run with no network. It walks the steps in order: `recv` and `close:server` are played as soon
-// as they are reached; `connect`, `send`, `close:client` and `passport` wait for the client to do
-// exactly that; `time` and `event` go to hooks; `comment` is skipped. The first thing the client
-// does differently is a ReplayMismatchError, after which every operation fails with that error.
+// A Transport that plays the server side of a transcript (./_transcript.ts) so a client can be run
+// with no network, over any number of interleaved connections. Server steps (`recv`,
+// `close:server`) and hooks (`time`, `event`) are played in transcript order as soon as every
+// earlier step has been played; a client action (`connect`, a write, a close, a Passport sign-in)
+// must match the first unplayed step of its own connection, which may lie ahead of a step still
+// waiting on another connection. The first thing the client does differently is a
+// ReplayMismatchError, after which every operation fails with that error.
 
 import {
   PassportError,
@@ -13,10 +15,21 @@ import {
   type PassportLoginOptions,
   type PassportResult,
 } from "../auth/mod.ts";
-import { stepBytes, type TranscriptStep } from "../testing/transcript.ts";
+import {
+  type ConnectionKind,
+  describeStep as describe,
+  excerpt,
+  NS_CONNECTION,
+  quote,
+  type ReplayMismatchCode,
+  ReplayMismatchError,
+  stepBytes,
+  stepConnection,
+  type TranscriptStep,
+} from "./_transcript.ts";
 import type { PassportRunOptions } from "./run_passport.ts";
 import { ChunkQueue, hostPort } from "./_shared.ts";
-import { ReplayMismatchError, TransportError } from "./errors.ts";
+import { TransportError } from "./errors.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
 
 /** The login-server URL a replayed Passport sign-in reports (and its fake Nexus names). */
@@ -26,8 +39,11 @@ export const REPLAY_LOGIN_URL = "https://login.replay.invalid/login2.srf";
 export interface ReplayTransportOptions {
   /** Called when the replay reaches a `{"time":ms}` step (e.g. to set a fake clock). */
   onTime?: (ms: number, step: number) => void;
-  /** Called when the replay reaches an `{"event":{...}}` step (e.g. to queue an expectation). */
-  onEvent?: (event: Record<string, unknown>, step: number) => void;
+  /**
+   * Called when the replay reaches an `{"event":{...}}` step (e.g. to queue an expectation);
+   * `connection` is the step's connection id (`ns` when it names none).
+   */
+  onEvent?: (event: Record<string, unknown>, step: number, connection: string) => void;
 }
 
 /**
@@ -49,20 +65,31 @@ const PASSPORT_CODES = new Set<PassportErrorCode>([
   "network",
 ]);
 
+/** Per connection id: its transport steps in order and the live connection. */
+interface Lane {
+  readonly id: string;
+  readonly steps: number[];
+  head: number;
+  sendOffset: number;
+  current: ReplayConnection | undefined;
+}
+
 /**
  * Plays a transcript's server side as a {@linkcode Transport}. Writes are compared byte-exactly
- * with the `send` steps on the concatenated stream (one step may come in several writes, several
- * steps in one write). `recv` steps become readable chunks; `close:server` ends the readable;
- * `close:client` expects {@linkcode Connection.close}. `passport` steps are answered through
- * {@linkcode ReplayTransport.runPassport} (a drop-in for `runPassport`) or
+ * with the `send` steps of their connection on the concatenated stream (one step may come in
+ * several writes, several steps in one write). `recv` steps become readable chunks; `close:server`
+ * ends the readable; `close:client` expects {@linkcode Connection.close}. `passport` steps are
+ * answered through {@linkcode ReplayTransport.runPassport} (a drop-in for `runPassport`) or
  * {@linkcode ReplayTransport.passportFetch} (a `PassportFetch` for the real `runPassport`).
  *
- * Transcripts hold one connection at a time: a `connect` step switches every later step to the
- * new connection. Closing an earlier connection is ignored; writing to it is a mismatch. Closing a
- * connection after `close:server` needs no step.
+ * Connections: a `connect` call plays the earliest `connect` step, first in its connection's line,
+ * for that `host:port` (and kind, when both the call and the step give one). A later `connect` on
+ * the same connection id (a redirect) makes the earlier connection stale: closing it is ignored,
+ * writing to it is a mismatch. Closing a connection after `close:server` needs no step.
  *
  * Recordings redact secrets as `[REDACTED]`: a client replaying one gets `[REDACTED]` as its
  * Passport ticket (and in redacted cookies) and so writes back exactly the recorded bytes.
+ * Mismatch messages redact what the client wrote the same way.
  *
  * @example Replay a short exchange
  * ```ts
@@ -83,9 +110,11 @@ const PASSPORT_CODES = new Set<PassportErrorCode>([
 export class ReplayTransport implements Transport {
   readonly #steps: readonly TranscriptStep[];
   readonly #options: ReplayTransportOptions;
-  #index = 0;
-  #sendOffset = 0;
-  #current: ReplayConnection | undefined;
+  readonly #played: boolean[];
+  readonly #lanes = new Map<string, Lane>();
+  /** The lane of each transport step (undefined for hooks). */
+  readonly #laneOf: (Lane | undefined)[];
+  #frontier = 0;
   #error: ReplayMismatchError | undefined;
   readonly #done: Promise<void>;
   #resolveDone: () => void = () => {};
@@ -93,15 +122,17 @@ export class ReplayTransport implements Transport {
 
   /**
    * Creates a replay of `steps`. Throws `TypeError` for a transcript that cannot be played: a
-   * `send`, `recv` or `close` before any `connect`, or a `passport` step with neither `ticket`
-   * nor `error`.
+   * `send`, `recv` or `close` on a connection before its `connect`, or a `passport` step with
+   * neither `ticket` nor `error`.
    */
   constructor(steps: readonly TranscriptStep[], options: ReplayTransportOptions = {}) {
-    let connected = false;
-    steps.forEach((step, i) => {
-      if ("connect" in step) connected = true;
+    const connected = new Set<string>();
+    this.#laneOf = steps.map((step, i) => {
+      const id = stepConnection(step);
+      if (id === undefined || "event" in step || "call" in step) return undefined;
+      if ("connect" in step) connected.add(id);
       else if (stepBytes(step) !== undefined || "close" in step) {
-        if (!connected) {
+        if (!connected.has(id)) {
           throw new TypeError(`Cannot replay step ${i + 1}: ${describe(step)} before any connect`);
         }
       } else if ("passport" in step) {
@@ -109,8 +140,16 @@ export class ReplayTransport implements Transport {
           throw new TypeError(`Cannot replay step ${i + 1}: passport step without ticket or error`);
         }
       }
+      let lane = this.#lanes.get(id);
+      if (!lane) {
+        lane = { id, steps: [], head: 0, sendOffset: 0, current: undefined };
+        this.#lanes.set(id, lane);
+      }
+      lane.steps.push(i);
+      return lane;
     });
     this.#steps = steps;
+    this.#played = steps.map(() => false);
     this.#options = options;
     this.#done = new Promise<void>((resolve, reject) => {
       this.#resolveDone = resolve;
@@ -121,9 +160,9 @@ export class ReplayTransport implements Transport {
     this.#advance();
   }
 
-  /** How many steps have been played. */
+  /** How many steps have been played, counting from the start without a gap. */
   get position(): number {
-    return this.#index;
+    return this.#frontier;
   }
 
   /** The first mismatch, if any. */
@@ -141,46 +180,64 @@ export class ReplayTransport implements Transport {
   }
 
   /**
-   * Throws the first mismatch, or a mismatch with code `"incomplete"` naming the next unplayed
+   * Throws the first mismatch, or a mismatch with code `"incomplete"` naming the first unplayed
    * step; returns if the whole transcript was played.
    */
   assertComplete(): void {
     if (this.#error) throw this.#error;
-    if (this.#index < this.#steps.length) {
+    if (this.#frontier < this.#steps.length) {
+      const lane = this.#laneOf[this.#frontier];
       throw new ReplayMismatchError(
         "incomplete",
-        this.#index + 1,
-        describe(this.#steps[this.#index], this.#sendOffset),
+        this.#frontier + 1,
+        describe(this.#steps[this.#frontier], lane?.sendOffset),
         "nothing more from the client",
+        { connection: stepConnection(this.#steps[this.#frontier]) },
       );
     }
   }
 
-  /** Plays a `connect` step: `host:port` must match it exactly. */
-  connect(host: string, port: number, options: ConnectOptions = {}): Promise<Connection> {
+  /** Plays a `connect` step: `host:port` (and the kind, if both give one) must match it exactly. */
+  connect(
+    host: string,
+    port: number,
+    options: ConnectOptions & { kind?: ConnectionKind } = {},
+  ): Promise<Connection> {
     if (this.#error) return Promise.reject(this.#error);
     const where = hostPort(host, port);
     if (options.signal?.aborted) {
       return Promise.reject(new TransportError("aborted", `Cannot connect to ${where}: aborted`));
     }
-    const step = this.#steps[this.#index];
-    if (!step || !("connect" in step) || step.connect !== where || this.#sendOffset > 0) {
-      return Promise.reject(this.#mismatch("unexpected-connect", `connect to ${where}`));
+    let best: Lane | undefined;
+    let nearest: Lane | undefined;
+    for (const lane of this.#lanes.values()) {
+      const index = this.#next(lane);
+      const step = index === undefined ? undefined : this.#steps[index];
+      if (!step || !("connect" in step) || lane.sendOffset > 0) continue;
+      if (nearest === undefined || index! < this.#next(nearest)!) nearest = lane;
+      const kindOk = options.kind === undefined || step.kind === undefined ||
+        step.kind === options.kind;
+      if (step.connect === where && kindOk && (best === undefined || index! < this.#next(best)!)) {
+        best = lane;
+      }
     }
-    this.#index++;
+    const what = `connect to ${where}${options.kind ? ` (${options.kind})` : ""}`;
+    if (!best) return Promise.reject(this.#mismatch("unexpected-connect", what, nearest));
+    this.#play(this.#next(best)!);
     const connection = new ReplayConnection(host, port, {
-      write: (c, bytes) => this.#write(c, bytes),
-      close: (c) => this.#close(c),
+      write: (c, bytes) => this.#write(best, c, bytes),
+      close: (c) => this.#close(best, c),
     });
-    this.#current = connection;
+    best.current = connection;
     this.#advance();
     return Promise.resolve(connection);
   }
 
   /**
-   * A drop-in for `runPassport`: plays a `passport` step, which must be next and name
-   * `login.challenge`. Resolves with the recorded ticket and {@linkcode REPLAY_LOGIN_URL} (or
-   * `login.loginUrl`), or rejects with a `PassportError` carrying the recorded error code.
+   * A drop-in for `runPassport`: plays a `passport` step, which must be next on the notification
+   * connection and name `login.challenge`. Resolves with the recorded ticket and
+   * {@linkcode REPLAY_LOGIN_URL} (or `login.loginUrl`), or rejects with a `PassportError` carrying
+   * the recorded error code.
    */
   readonly runPassport: RunPassportFunction = (login, options = {}) => {
     if (this.#error) return Promise.reject(this.#error);
@@ -226,21 +283,23 @@ export class ReplayTransport implements Transport {
     return passportResponse(recorded, signal);
   };
 
-  /** Plays the next step if it is a `passport` step for `challenge`. */
+  /** Plays the next step of the notification connection if it is a `passport` step for `challenge`. */
   #passport(challenge: string): { ticket?: string; error?: string } {
-    const step = this.#steps[this.#index];
+    const lane = this.#lanes.get(NS_CONNECTION);
+    const index = lane && this.#next(lane);
+    const step = index === undefined ? undefined : this.#steps[index];
     if (
       !step || !("passport" in step) || step.passport.challenge !== challenge ||
-      this.#sendOffset > 0
+      lane!.sendOffset > 0
     ) {
-      throw this.#mismatch("unexpected-passport", `passport for ${quote(challenge)}`);
+      throw this.#mismatch("unexpected-passport", `passport for ${quote(challenge)}`, lane);
     }
-    this.#index++;
+    this.#play(index!);
     this.#advance();
     return step.passport;
   }
 
-  #write(connection: ReplayConnection, bytes: Uint8Array): Promise<void> {
+  #write(lane: Lane, connection: ReplayConnection, bytes: Uint8Array): Promise<void> {
     if (connection.closed) {
       const where = hostPort(connection.remote.host, connection.remote.port);
       return Promise.reject(
@@ -248,90 +307,119 @@ export class ReplayTransport implements Transport {
       );
     }
     if (this.#error) return Promise.reject(this.#error);
-    if (connection !== this.#current) {
+    if (connection !== lane.current) {
       return Promise.reject(
-        this.#mismatch("unexpected-send", `send on an earlier connection: ${excerpt(bytes)}`),
+        this.#mismatch(
+          "unexpected-send",
+          `send on an earlier connection: ${excerpt(bytes)}`,
+          lane,
+        ),
       );
     }
     let pos = 0;
     while (pos < bytes.length) {
-      const step = this.#steps[this.#index];
+      const index = this.#next(lane);
+      const step = index === undefined ? undefined : this.#steps[index];
       const expected = step && ("send" in step || "sendBase64" in step)
         ? stepBytes(step)
         : undefined;
       if (!expected) {
-        return Promise.reject(this.#mismatch("unexpected-send", excerpt(bytes.subarray(pos))));
+        return Promise.reject(
+          this.#mismatch("unexpected-send", excerpt(bytes.subarray(pos)), lane),
+        );
       }
-      const n = Math.min(expected.length - this.#sendOffset, bytes.length - pos);
+      const n = Math.min(expected.length - lane.sendOffset, bytes.length - pos);
       for (let i = 0; i < n; i++) {
-        if (bytes[pos + i] !== expected[this.#sendOffset + i]) {
-          const sent = new Uint8Array(this.#sendOffset + bytes.length - pos);
-          sent.set(expected.subarray(0, this.#sendOffset));
-          sent.set(bytes.subarray(pos), this.#sendOffset);
-          const shown = sent.subarray(0, Math.max(this.#sendOffset + i + 24, expected.length));
-          this.#sendOffset = 0;
-          return Promise.reject(this.#mismatch("send-mismatch", excerpt(shown)));
+        if (bytes[pos + i] !== expected[lane.sendOffset + i]) {
+          const sent = new Uint8Array(lane.sendOffset + bytes.length - pos);
+          sent.set(expected.subarray(0, lane.sendOffset));
+          sent.set(bytes.subarray(pos), lane.sendOffset);
+          const shown = sent.subarray(0, Math.max(lane.sendOffset + i + 24, expected.length));
+          lane.sendOffset = 0;
+          return Promise.reject(this.#mismatch("send-mismatch", excerpt(shown), lane));
         }
       }
       pos += n;
-      this.#sendOffset += n;
-      if (this.#sendOffset === expected.length) {
-        this.#sendOffset = 0;
-        this.#index++;
+      lane.sendOffset += n;
+      if (lane.sendOffset === expected.length) {
+        lane.sendOffset = 0;
+        this.#play(index!);
         this.#advance();
       }
     }
     return Promise.resolve();
   }
 
-  #close(connection: ReplayConnection): void {
-    if (this.#error || connection !== this.#current || connection.serverClosed) return;
-    const step = this.#steps[this.#index];
-    if (step && "close" in step && step.close === "client" && this.#sendOffset === 0) {
-      this.#index++;
+  #close(lane: Lane, connection: ReplayConnection): void {
+    if (this.#error || connection !== lane.current || connection.serverClosed) return;
+    const index = this.#next(lane);
+    const step = index === undefined ? undefined : this.#steps[index];
+    if (step && "close" in step && step.close === "client" && lane.sendOffset === 0) {
+      this.#play(index!);
       this.#advance();
       return;
     }
-    this.#mismatch("unexpected-close", "close by the client");
+    this.#mismatch("unexpected-close", "close by the client", lane);
   }
 
-  /** Plays every step that does not wait for the client. */
+  /** The index of the first unplayed step of `lane`, or `undefined` when it has none left. */
+  #next(lane: Lane): number | undefined {
+    while (lane.head < lane.steps.length && this.#played[lane.steps[lane.head]]) lane.head++;
+    return lane.head < lane.steps.length ? lane.steps[lane.head] : undefined;
+  }
+
+  #play(index: number): void {
+    this.#played[index] = true;
+  }
+
+  /** Plays every step at the frontier that does not wait for the client. */
   #advance(): void {
-    while (this.#index < this.#steps.length && !this.#error) {
-      const step = this.#steps[this.#index];
-      const number = this.#index + 1;
-      if ("comment" in step) {
-        // Nothing to do.
-      } else if ("time" in step) {
-        this.#options.onTime?.(step.time, number);
-      } else if ("event" in step) {
-        this.#options.onEvent?.(step.event, number);
-      } else if ("recv" in step || "recvBase64" in step) {
-        this.#current?.deliver(stepBytes(step)!);
-      } else if ("close" in step && step.close === "server") {
-        this.#current?.closeByServer();
-      } else if (("send" in step || "sendBase64" in step) && stepBytes(step)!.length === 0) {
-        // An empty send is trivially matched.
-      } else {
-        return; // connect, send, close:client, passport: wait for the client.
+    while (this.#frontier < this.#steps.length && !this.#error) {
+      const index = this.#frontier;
+      if (!this.#played[index]) {
+        const step = this.#steps[index];
+        const number = index + 1;
+        if ("time" in step) {
+          this.#options.onTime?.(step.time, number);
+        } else if ("event" in step) {
+          this.#options.onEvent?.(step.event, number, stepConnection(step)!);
+        } else if ("recv" in step || "recvBase64" in step) {
+          this.#laneOf[index]!.current?.deliver(stepBytes(step)!);
+        } else if ("close" in step && step.close === "server") {
+          this.#laneOf[index]!.current?.closeByServer();
+        } else if (("send" in step || "sendBase64" in step) && stepBytes(step)!.length === 0) {
+          // An empty send is trivially matched.
+        } else if (this.#laneOf[index] !== undefined) {
+          return; // connect, send, close:client, passport: wait for the client.
+        }
+        this.#played[index] = true;
       }
-      this.#index++;
+      this.#frontier++;
     }
-    if (this.#index === this.#steps.length && !this.#error) this.#resolveDone();
+    if (this.#frontier === this.#steps.length && !this.#error) this.#resolveDone();
   }
 
-  /** Records the first mismatch: fails the current connection and `done()`. */
-  #mismatch(code: ReplayMismatchError["code"], actual: string): ReplayMismatchError {
+  /** Records the first mismatch: fails every open connection and `done()`. */
+  #mismatch(code: ReplayMismatchCode, actual: string, lane?: Lane): ReplayMismatchError {
     if (this.#error) return this.#error;
-    const step = this.#steps[this.#index];
+    let index = lane ? this.#next(lane) : undefined;
+    if (index === undefined && !lane) {
+      index = this.#frontier < this.#steps.length ? this.#frontier : undefined;
+    }
+    const offset = lane?.sendOffset ?? 0;
+    let expected: string;
+    if (index !== undefined) expected = describe(this.#steps[index], offset);
+    else if (this.#frontier >= this.#steps.length) expected = "the end of the transcript";
+    else expected = `the end of connection ${lane!.id}`;
     const error = new ReplayMismatchError(
       code,
-      this.#index + 1,
-      describe(step, this.#sendOffset),
+      index === undefined ? this.#steps.length + 1 : index + 1,
+      expected,
       actual,
+      { connection: lane?.id },
     );
     this.#error = error;
-    this.#current?.fail(error);
+    for (const l of this.#lanes.values()) l.current?.fail(error);
     this.#rejectDone(error);
     return error;
   }
@@ -379,32 +467,6 @@ class ReplayConnection implements Connection {
     this.#queue.end();
     this.#engine.close(this);
   }
-}
-
-/** A short description of what a step expects, for mismatch messages. */
-function describe(step: TranscriptStep | undefined, sendOffset = 0): string {
-  if (!step) return "the end of the transcript";
-  if ("connect" in step) return `connect to ${step.connect}`;
-  if ("close" in step) return `close by the ${step.close}`;
-  if ("passport" in step) return `passport for ${quote(step.passport.challenge)}`;
-  if ("time" in step) return `time ${step.time}`;
-  if ("event" in step) return `event ${String(step.event.type ?? "")}`.trimEnd();
-  if ("comment" in step) return "comment";
-  const bytes = stepBytes(step)!;
-  const kind = "send" in step || "sendBase64" in step ? "send" : "recv";
-  const rest = sendOffset > 0 ? ` (${sendOffset} bytes matched)` : "";
-  return `${kind} ${excerpt(bytes)}${rest}`;
-}
-
-const lenient = new TextDecoder("utf-8");
-
-/** Bytes as a JSON-quoted string, cut after 160 characters. */
-function excerpt(bytes: Uint8Array): string {
-  return quote(lenient.decode(bytes));
-}
-
-function quote(text: string): string {
-  return text.length > 160 ? JSON.stringify(text.slice(0, 160)) + "..." : JSON.stringify(text);
 }
 
 function header(request: PassportHttpRequest, lowerName: string): string | undefined {

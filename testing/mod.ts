@@ -1,14 +1,18 @@
 /**
- * Testing support: the transcript format, and deterministic replay of a
- * notification session against a transcript, with no network and no clock.
+ * Testing support: the transcript format (any number of interleaved connections), deterministic
+ * replay of sessions against a transcript with no network and no clock, and a loopback MSNP
+ * server.
  *
  * @module
  */
 export * from "./transcript.ts";
 export {
-  ReplayMismatchError,
+  type ReplayableSession,
+  type ReplayConnectContext,
   type ReplayOptions,
+  type ReplayOutput,
   type ReplayResult,
   replaySession,
+  type ReplaySessionFactory,
 } from "./replay_session.ts";
 export * from "./loopback_server.ts";

@@ -1,10 +1,73 @@
 import { NotificationSession, type SessionEvent, type SessionOptions } from "../machine/mod.ts";
-import { stepBytes, type TranscriptStep } from "./transcript.ts";
+import {
+  type ConnectionKind,
+  connectKind,
+  describeStep,
+  excerpt,
+  NS_CONNECTION,
+  type ReplayMismatchCode,
+  ReplayMismatchError,
+  stepBytes,
+  stepConnection,
+  transcriptHeader,
+  type TranscriptStep,
+} from "../io_adapters/_transcript.ts";
+
+/** One output of a session, as {@link replaySession} reads it (other output types are ignored). */
+export type ReplayOutput =
+  | { type: "connect"; host: string; port: number; kind?: ConnectionKind }
+  | { type: "transmit"; bytes: Uint8Array }
+  | { type: "close" }
+  | { type: "passport"; account: string; challenge: string }
+  | { type: "event"; event: unknown };
+
+/**
+ * What {@link replaySession} drives on one connection: the notification session, a switchboard
+ * session, or any session built on the same connection core.
+ */
+export interface ReplayableSession {
+  /** The next output, or `undefined` when there is none. */
+  poll(): { readonly type: string } | undefined;
+  /** When `handleTimeout` should next be called, or `undefined`. */
+  pollTimeout(): number | undefined;
+  /** The connection it asked for (or was created for) is open. */
+  handleConnected(now: number): void;
+  /** Bytes from the server. */
+  handleData(bytes: Uint8Array, now: number): void;
+  /** The server closed the connection. */
+  handleClosed(now: number): void;
+  /** The clock reads `now`. */
+  handleTimeout(now: number): void;
+}
+
+/** What a {@link ReplaySessionFactory} is told when a transcript opens a connection. */
+export interface ReplayConnectContext {
+  /** The connection id in the transcript (`sb1`, ...). */
+  conn: string;
+  /** The kind of server. */
+  kind: ConnectionKind;
+  /** Host of the `connect` step. */
+  host: string;
+  /** Port of the `connect` step. */
+  port: number;
+  /** The replay's clock. */
+  now: number;
+  /**
+   * The notification session's latest `switchboard` (an `XFR SB` reply) or `invitation` (`RNG`)
+   * event for this address that no earlier connection used: where a driver gets the cookie.
+   */
+  trigger?: Extract<SessionEvent, { type: "switchboard" | "invitation" }>;
+  /** The notification session. */
+  notification: NotificationSession;
+}
+
+/** Creates the session that plays a connection the notification session does not own. */
+export type ReplaySessionFactory = (context: ReplayConnectContext) => ReplayableSession;
 
 /** Options for {@link replaySession}. */
 export interface ReplayOptions {
-  /** How to create the session under test. */
-  session: SessionOptions;
+  /** How to create the notification session. Default: the transcript's `header` step. */
+  session?: SessionOptions;
   /**
    * Feed each `recv` step in chunks of this many bytes (1 = byte by byte).
    * Default: each step whole.
@@ -16,132 +79,183 @@ export interface ReplayOptions {
    * must still come in order.
    */
   strictEvents?: boolean;
+  /**
+   * The sessions for connections other than `ns`, by kind: `sessions.sb` creates the session of
+   * each switchboard connection when its `connect` step is reached. A transcript that opens a
+   * switchboard without one fails with code `invalid-step`.
+   */
+  sessions?: Partial<Record<ConnectionKind, ReplaySessionFactory>>;
 }
 
 /** What a replay saw, for further assertions. */
 export interface ReplayResult {
-  /** The session after the last step. */
+  /** The notification session after the last step. */
   session: NotificationSession;
-  /** Every event the session emitted, in order. */
+  /** Every event the notification session emitted, in order. */
   events: SessionEvent[];
+  /** Every session by connection id (`ns` is the notification session). */
+  sessions: ReadonlyMap<string, ReplayableSession>;
+  /** Every event of every session with its connection id, in the order they were polled. */
+  allEvents: { conn: string; event: unknown }[];
 }
 
-/** The session did something the transcript did not say. */
-export class ReplayMismatchError extends Error {
-  /** 1-based index of the step where replay diverged (steps + 1 for the final check). */
-  readonly step: number;
-  /** Creates an error for `step`. */
-  constructor(step: number, message: string) {
-    super(`Replay diverged at step ${step}: ${message}`);
-    this.name = "ReplayMismatchError";
-    this.step = step;
-  }
+interface Lane {
+  readonly id: string;
+  readonly session: ReplayableSession;
+  readonly sent: Outbox;
+  readonly effects: ReplayOutput[];
+  readonly unmatched: unknown[];
 }
-
-type Effect = { type: "connect"; host: string; port: number } | { type: "close" } | {
-  type: "passport";
-  account: string;
-  challenge: string;
-};
 
 /**
- * Drives a {@link NotificationSession} through a transcript with no network
- * and no real clock, asserting every byte it sends, every connection it
- * opens or closes, every Passport request and every event it emits. Throws
- * {@link ReplayMismatchError} at the first divergence.
+ * Drives a {@link NotificationSession}, and the switchboard sessions `options.sessions` creates,
+ * through a transcript of interleaved connections with no network and no real clock, asserting
+ * every byte each sends, every connection it opens or closes, every Passport request and every
+ * event it emits. Throws {@link ReplayMismatchError} (with the step, the connection and what was
+ * expected and seen, secrets redacted) at the first divergence.
  *
- * Event steps match on the fields they give (recursively); `call` steps
- * invoke a session intent with the given arguments. A `passport` step with
- * neither `ticket` nor `error` only checks the request: the sign-in is left
- * running (to replay a Passport that never answers).
+ * Event steps match on the fields they give (recursively), against the events of their
+ * connection's session; `call` steps invoke an intent of their connection's session with the given
+ * arguments. A `passport` step with neither `ticket` nor `error` only checks the request: the
+ * sign-in is left running (to replay a Passport that never answers).
  *
  * @example
  * ```ts
  * import { parseTranscript, replaySession } from "@msnp/client/testing";
  * const steps = parseTranscript([
- *   '{"connect":"127.0.0.1:1863"}',
+ *   '{"header":{"version":2,"session":{"account":"me@example.com","protocols":["MSNP8"],"server":{"host":"127.0.0.1","port":1863}}}}',
+ *   '{"connect":"127.0.0.1:1863","kind":"ns"}',
  *   '{"send":"VER 1 MSNP8 CVR0\\r\\n"}',
  *   '{"recv":"VER 1 0\\r\\n"}',
  *   '{"close":"client"}',
  *   '{"event":{"type":"signedOut","reason":"error","error":{"code":"version-rejected"}}}',
  * ].join("\n"));
- * replaySession(steps, {
- *   session: { account: "me@example.com", protocols: ["MSNP8"], server: { host: "127.0.0.1", port: 1863 } },
- * });
+ * replaySession(steps);
  * ```
  */
 export function replaySession(
   steps: readonly TranscriptStep[],
-  options: ReplayOptions,
+  options: ReplayOptions = {},
 ): ReplayResult {
-  const session = new NotificationSession(options.session);
+  const sessionOptions = options.session ?? transcriptHeader(steps)?.session;
+  if (sessionOptions === undefined) {
+    throw new TypeError("Cannot replay: give options.session or a transcript with a header step");
+  }
+  const session = new NotificationSession(sessionOptions);
   const strict = options.strictEvents ?? true;
   const events: SessionEvent[] = [];
-  const unmatched: SessionEvent[] = [];
-  const effects: Effect[] = [];
-  let sent = new Uint8Array(0);
+  const allEvents: { conn: string; event: unknown }[] = [];
+  const lanes = new Map<string, Lane>();
+  const triggers: Extract<SessionEvent, { type: "switchboard" | "invitation" }>[] = [];
   let now = 0;
 
+  const open = (id: string, s: ReplayableSession): Lane => {
+    const lane = { id, session: s, sent: new Outbox(), effects: [], unmatched: [] };
+    lanes.set(id, lane);
+    return lane;
+  };
+  const ns = open(NS_CONNECTION, session);
+
   const pump = () => {
-    for (let out = session.poll(); out !== undefined; out = session.poll()) {
-      if (out.type === "transmit") {
-        const joined = new Uint8Array(sent.length + out.bytes.length);
-        joined.set(sent);
-        joined.set(out.bytes, sent.length);
-        sent = joined;
-      } else if (out.type === "event") {
-        events.push(out.event);
-        unmatched.push(out.event);
-      } else {
-        effects.push(out);
+    for (const lane of lanes.values()) {
+      for (let out = lane.session.poll(); out !== undefined; out = lane.session.poll()) {
+        const output = out as ReplayOutput;
+        if (output.type === "transmit") {
+          lane.sent.push(output.bytes);
+        } else if (output.type === "event") {
+          lane.unmatched.push(output.event);
+          allEvents.push({ conn: lane.id, event: output.event });
+          if (lane === ns) {
+            const event = output.event as SessionEvent;
+            events.push(event);
+            if (event.type === "switchboard" || event.type === "invitation") triggers.push(event);
+          }
+        } else if (
+          output.type === "connect" || output.type === "close" || output.type === "passport"
+        ) {
+          lane.effects.push(output);
+        }
       }
     }
   };
-  const show = (bytes: Uint8Array) => JSON.stringify(new TextDecoder().decode(bytes));
+  const tick = (s: ReplayableSession) => {
+    // Tell the session the time even when nothing is due, as a driver does before an intent,
+    // so deadlines set by intents count from here.
+    s.handleTimeout(now);
+    for (let guard = 0; guard < 1000; guard++) {
+      const due = s.pollTimeout();
+      if (due === undefined || due > now) break;
+      s.handleTimeout(now);
+    }
+  };
 
   session.start(now);
   steps.forEach((step, index) => {
     const n = index + 1;
-    const fail = (message: string): never => {
-      throw new ReplayMismatchError(n, message);
+    const id = stepConnection(step);
+    const fail = (code: ReplayMismatchCode, expected: string, actual: string): never => {
+      throw new ReplayMismatchError(code, n, expected, actual, { connection: id });
+    };
+    const laneFor = (): Lane => {
+      const lane = lanes.get(id!);
+      if (!lane) fail("invalid-step", describeStep(step), `no connection ${id} open`);
+      return lane!;
+    };
+    const effect = (lane: Lane, type: ReplayOutput["type"]): ReplayOutput => {
+      const got = lane.effects.shift();
+      if (got === undefined) fail("missing", describeStep(step), "nothing");
+      if (got!.type !== type) fail(effectCode(got!), describeStep(step), describeOutput(got!));
+      return got!;
     };
     pump();
     if ("connect" in step) {
-      const effect = effects.shift();
-      if (effect?.type !== "connect" || `${effect.host}:${effect.port}` !== step.connect) {
-        fail(`expected connect to ${step.connect}, got ${JSON.stringify(effect ?? "nothing")}`);
+      const kind = connectKind(step);
+      let lane = lanes.get(id!);
+      if (lane === undefined) {
+        const factory = options.sessions?.[kind];
+        if (factory === undefined) {
+          fail("invalid-step", describeStep(step), `no session for a ${kind} connection`);
+        }
+        const [host, port] = splitHostPort(step.connect);
+        const at = triggers.findIndex((t) => t.address.host === host && t.address.port === port);
+        const trigger = at < 0 ? undefined : triggers.splice(at, 1)[0];
+        lane = open(
+          id!,
+          factory!({ conn: id!, kind, host, port, now, trigger, notification: session }),
+        );
+        pump();
+        // A session that asks for its own connection must ask for this one.
+        if (lane.effects[0]?.type === "connect") expectConnect(effect(lane, "connect"));
+      } else {
+        expectConnect(effect(lane, "connect"));
       }
-      session.handleConnected(now);
+      lane.session.handleConnected(now);
     } else if ("send" in step || "sendBase64" in step) {
+      const lane = laneFor();
       const expected = stepBytes(step)!;
-      const actual = sent.subarray(0, expected.length);
-      if (actual.length < expected.length || actual.some((b, i) => b !== expected[i])) {
-        fail(`expected the client to send ${show(expected)}, it sent ${show(sent)}`);
+      if (!lane.sent.startsWith(expected)) {
+        fail(
+          lane.sent.length === 0 ? "missing" : "send-mismatch",
+          describeStep(step),
+          lane.sent.length === 0 ? "nothing" : excerpt(lane.sent.view()),
+        );
       }
-      sent = sent.slice(expected.length);
+      lane.sent.consume(expected.length);
     } else if ("recv" in step || "recvBase64" in step) {
+      const lane = laneFor();
       const bytes = stepBytes(step)!;
-      const size = options.chunkSize ?? bytes.length;
-      for (let i = 0; i < bytes.length; i += Math.max(1, size)) {
-        session.handleData(bytes.subarray(i, i + Math.max(1, size)), now);
+      const size = Math.max(1, options.chunkSize ?? bytes.length);
+      for (let i = 0; i < bytes.length; i += size) {
+        lane.session.handleData(bytes.subarray(i, i + size), now);
       }
     } else if ("close" in step) {
-      if (step.close === "server") {
-        session.handleClosed(now);
-      } else {
-        const effect = effects.shift();
-        if (effect?.type !== "close") {
-          fail(`expected the client to close, got ${JSON.stringify(effect ?? "nothing")}`);
-        }
-      }
+      const lane = laneFor();
+      if (step.close === "server") lane.session.handleClosed(now);
+      else effect(lane, "close");
     } else if ("passport" in step) {
-      const effect = effects.shift();
-      if (effect?.type !== "passport" || effect.challenge !== step.passport.challenge) {
-        fail(
-          `expected a Passport request for ${JSON.stringify(step.passport.challenge)}, got ${
-            JSON.stringify(effect ?? "nothing")
-          }`,
-        );
+      const got = effect(ns, "passport") as { challenge: string };
+      if (got.challenge !== step.passport.challenge) {
+        fail("unexpected-passport", describeStep(step), describeOutput(got as ReplayOutput));
       }
       // With neither a ticket nor an error, the sign-in is still running.
       if (step.passport.ticket !== undefined) {
@@ -154,43 +268,104 @@ export function replaySession(
       }
     } else if ("time" in step) {
       now = step.time;
-      // Tell the session the time even when nothing is due, as a driver
-      // does before an intent, so deadlines set by intents count from here.
-      session.handleTimeout(now);
-      for (let guard = 0; guard < 1000; guard++) {
-        const due = session.pollTimeout();
-        if (due === undefined || due > now) break;
-        session.handleTimeout(now);
-      }
+      for (const lane of [...lanes.values()]) tick(lane.session);
     } else if ("event" in step) {
-      let actual = unmatched.shift();
+      const lane = laneFor();
+      let actual = lane.unmatched.shift();
       if (!strict) {
-        while (actual !== undefined && !matches(actual, step.event)) actual = unmatched.shift();
+        while (actual !== undefined && !matches(actual, step.event)) {
+          actual = lane.unmatched.shift();
+        }
       }
       if (actual === undefined || !matches(actual, step.event)) {
-        fail(`expected event ${JSON.stringify(step.event)}, got ${describe(actual)}`);
+        fail("event-mismatch", `event ${describeEvent(step.event)}`, describeEvent(actual));
       }
     } else if ("call" in step) {
-      const method = (session as unknown as Record<string, unknown>)[step.call.method];
-      if (typeof method !== "function") fail(`no session method ${step.call.method}`);
-      (method as (...args: unknown[]) => unknown).apply(session, step.call.args ?? []);
+      const lane = laneFor();
+      const method = (lane.session as unknown as Record<string, unknown>)[step.call.method];
+      if (typeof method !== "function") {
+        fail("invalid-step", describeStep(step), `no session method ${step.call.method}`);
+      }
+      (method as (...args: unknown[]) => unknown).apply(lane.session, step.call.args ?? []);
+    }
+
+    function expectConnect(got: ReplayOutput): void {
+      const c = got as { host: string; port: number; kind?: ConnectionKind };
+      const step2 = step as { connect: string; kind?: ConnectionKind };
+      const kindOk = c.kind === undefined || step2.kind === undefined || c.kind === step2.kind;
+      if (`${c.host}:${c.port}` !== step2.connect || !kindOk) {
+        fail("unexpected-connect", describeStep(step), describeOutput(got));
+      }
     }
   });
   pump();
   const end = steps.length + 1;
-  if (sent.length > 0) throw new ReplayMismatchError(end, `unexpected bytes sent: ${show(sent)}`);
-  if (effects.length > 0) {
-    throw new ReplayMismatchError(end, `unexpected ${JSON.stringify(effects[0])}`);
+  for (const lane of lanes.values()) {
+    const on = { connection: lane.id };
+    if (lane.sent.length > 0) {
+      throw new ReplayMismatchError(
+        "unexpected-send",
+        end,
+        "the end of the transcript",
+        excerpt(lane.sent.view()),
+        on,
+      );
+    }
+    if (lane.effects.length > 0) {
+      const got = lane.effects[0];
+      throw new ReplayMismatchError(
+        effectCode(got),
+        end,
+        "the end of the transcript",
+        describeOutput(got),
+        on,
+      );
+    }
+    if (strict && lane.unmatched.length > 0) {
+      throw new ReplayMismatchError(
+        "event-mismatch",
+        end,
+        "the end of the transcript",
+        describeEvent(lane.unmatched[0]),
+        on,
+      );
+    }
   }
-  if (strict && unmatched.length > 0) {
-    throw new ReplayMismatchError(end, `unexpected event ${describe(unmatched[0])}`);
-  }
-  return { session, events };
+  const sessions = new Map([...lanes].map(([id, lane]) => [id, lane.session]));
+  return { session, events, sessions, allEvents };
 }
 
-function describe(event: SessionEvent | undefined): string {
+function effectCode(output: ReplayOutput): ReplayMismatchCode {
+  return output.type === "connect"
+    ? "unexpected-connect"
+    : output.type === "close"
+    ? "unexpected-close"
+    : "unexpected-passport";
+}
+
+function describeOutput(output: ReplayOutput): string {
+  if (output.type === "connect") {
+    return `connect to ${output.host}:${output.port}${output.kind ? ` (${output.kind})` : ""}`;
+  }
+  if (output.type === "passport") return `passport for ${JSON.stringify(output.challenge)}`;
+  return output.type === "close" ? "close by the client" : output.type;
+}
+
+function splitHostPort(where: string): [string, number] {
+  const colon = where.lastIndexOf(":");
+  return [where.slice(0, colon), Number(where.slice(colon + 1))];
+}
+
+const SECRET_FIELDS = new Set(["cookie", "ticket", "mspAuth", "password"]);
+
+/** An event as JSON, with bytes shortened and credentials redacted. */
+function describeEvent(event: unknown): string {
   if (event === undefined) return "no event";
-  return JSON.stringify(event, (_k, v) => (v instanceof Uint8Array ? `<${v.length} bytes>` : v));
+  return JSON.stringify(event, (key, v) => {
+    if (v instanceof Uint8Array) return `<${v.length} bytes>`;
+    if (SECRET_FIELDS.has(key) && typeof v === "string") return "[REDACTED]";
+    return v;
+  });
 }
 
 /** Whether `actual` has every field of `expected` (recursively; arrays must match whole). */
@@ -205,4 +380,44 @@ function matches(actual: unknown, expected: unknown): boolean {
     if (!matches((actual as Record<string, unknown>)[key], value)) return false;
   }
   return true;
+}
+
+/** Bytes a session sent and the transcript has not matched yet; appends are amortized O(1). */
+class Outbox {
+  #buf = new Uint8Array(256);
+  #start = 0;
+  #end = 0;
+
+  get length(): number {
+    return this.#end - this.#start;
+  }
+
+  view(): Uint8Array {
+    return this.#buf.subarray(this.#start, this.#end);
+  }
+
+  push(bytes: Uint8Array): void {
+    if (this.#end + bytes.length > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(256, 2 * (this.length + bytes.length)));
+      grown.set(this.view());
+      this.#end = this.length;
+      this.#start = 0;
+      this.#buf = grown;
+    }
+    this.#buf.set(bytes, this.#end);
+    this.#end += bytes.length;
+  }
+
+  startsWith(expected: Uint8Array): boolean {
+    if (this.length < expected.length) return false;
+    for (let i = 0; i < expected.length; i++) {
+      if (this.#buf[this.#start + i] !== expected[i]) return false;
+    }
+    return true;
+  }
+
+  consume(n: number): void {
+    this.#start += n;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+  }
 }

@@ -8,7 +8,7 @@ import { type Command, DecodeError, Decoder } from "../codec/mod.ts";
 import { defaultTransport } from "../io_adapters/auto.ts";
 import { RecordingTransport, REDACTED } from "../io_adapters/recording_transport.ts";
 import { ReplayTransport, type RunPassportFunction } from "../io_adapters/replay_transport.ts";
-import type { Connection, Transport } from "../io_adapters/transport.ts";
+import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
 import {
   parseTranscript,
   stepBytes,
@@ -141,7 +141,9 @@ test("RecordingTransport falls back to patterns for a cut-off command or lost fr
   other.close();
   assert.deepEqual(recorder.steps, [
     { connect: "h:1" },
-    { recv: "MSG Hotmail Hotmail x\r\nMSPAuth: [REDACTED]\r\n" },
+    // Framing is lost (the decoder gives up too): the rest is redacted line by line.
+    { recv: "MSG Hotmail Hotmail x\r\n" },
+    { recv: "MSPAuth: [REDACTED]\r\n" },
     { close: "server" },
     { connect: "h:2" },
     { send: "USR 4 TWN S [REDACTED]" },
@@ -171,7 +173,7 @@ test("RecordingTransport records a passport step with the ticket redacted, or th
   ]);
 });
 
-test("RecordingTransport notes a failed connect and traffic on an earlier connection", async () => {
+test("RecordingTransport names connections by kind, notes stale traffic and writes the header", async () => {
   const failing: Transport = {
     connect: () => Promise.reject(Object.assign(new Error("refused"), { code: "connect-failed" })),
   };
@@ -180,18 +182,42 @@ test("RecordingTransport notes a failed connect and traffic on an earlier connec
   assert.deepEqual(a.steps, [{ comment: "connect to 127.0.0.1:1 failed: connect-failed" }]);
 
   const b = new RecordingTransport(memoryTransport([]));
-  const first = await b.connect("h", 1);
-  const second = await b.connect("h", 2);
+  const first = await b.connect("h", 1, { kind: "ns" } as ConnectOptions);
+  const sb = await b.connect("h", 2, { kind: "sb" } as ConnectOptions);
+  const second = await b.connect("h", 3, { kind: "ns" } as ConnectOptions); // a redirect
   await first.write(enc("PNG\r\n"));
   await first.write(enc("PNG\r\n"));
+  await sb.write(enc("CAL 2 bob@example.com\r\n"));
   await second.write(enc("OUT\r\n"));
   first.close();
+  sb.close();
   second.close();
   assert.deepEqual(b.steps, [
-    { connect: "h:1" },
-    { connect: "h:2" },
-    { comment: "not recorded: later traffic on the connection to h:1" },
+    { connect: "h:1", kind: "ns" },
+    { conn: "sb1", connect: "h:2", kind: "sb" },
+    { connect: "h:3", kind: "ns" },
+    { comment: "not recorded: later traffic on an earlier connection to h:1" },
+    { conn: "sb1", send: "CAL 2 bob@example.com\r\n" },
     { send: "OUT\r\n" },
+    { conn: "sb1", close: "client" },
+    { close: "client" },
+  ]);
+
+  // Without a kind, a connection opened while the notification connection is open is its own.
+  const c = new RecordingTransport(memoryTransport([]), { session: { account: "me@example.com" } });
+  const one = await c.connect("h", 1);
+  const two = await c.connect("h", 2);
+  two.close();
+  one.close();
+  const three = await c.connect("h", 3);
+  three.close();
+  assert.deepEqual(c.steps, [
+    { header: { version: 2, session: { account: "me@example.com" } } },
+    { connect: "h:1" },
+    { conn: "sb1", connect: "h:2" },
+    { conn: "sb1", close: "client" },
+    { close: "client" },
+    { connect: "h:3" },
     { close: "client" },
   ]);
 });
@@ -292,7 +318,7 @@ async function client(
   runPassport: RunPassportFunction,
   nsPort: number,
 ): Promise<{ ticket: string; cookie: string; mspauth: string }> {
-  const ns = await transport.connect("127.0.0.1", nsPort);
+  const ns = await transport.connect("127.0.0.1", nsPort, { kind: "ns" } as ConnectOptions);
   const next = commands(ns);
   await ns.write(enc("VER 1 MSNP8 CVR0\r\n"));
   assert.equal((await next())?.name, "VER");
@@ -316,18 +342,20 @@ async function client(
   const xfr = (await next())!;
   const [host, port] = xfr.args[1].split(":");
   const cookie = xfr.args[3];
-  ns.close();
-  const sb = await transport.connect(host, Number(port));
+  // The notification connection stays open beside the switchboard.
+  const sb = await transport.connect(host, Number(port), { kind: "sb" } as ConnectOptions);
   const nextSb = commands(sb);
   await sb.write(enc(`USR 1 alice@example.com ${cookie}\r\n`));
   assert.equal((await nextSb())?.args[0], "OK");
   await sb.write(enc("OUT\r\n"));
   assert.equal(await nextSb(), undefined);
   sb.close();
+  await ns.write(enc("OUT\r\n"));
+  ns.close();
   return { ticket, cookie, mspauth };
 }
 
-test("a recorded loopback session has no secrets and replays byte-exactly", async () => {
+test("a recorded loopback session, NS and SB interleaved, has no secrets and replays byte-exactly", async () => {
   const servers = await startServers();
   let steps: TranscriptStep[];
   let sbPort = 0;
@@ -348,7 +376,7 @@ test("a recorded loopback session has no secrets and replays byte-exactly", asyn
 
   const ns = `127.0.0.1:${servers.nsPort}`;
   assert.deepEqual(steps, [
-    { connect: ns },
+    { connect: ns, kind: "ns" },
     { send: "VER 1 MSNP8 CVR0\r\n" },
     { recv: "VER 1 MSNP8 CVR0\r\n" },
     { send: "CVR 2 0x0409 winnt 5.1 i386 MSNMSGR 6.0.0602 MSMSGS alice@example.com\r\n" },
@@ -361,12 +389,13 @@ test("a recorded loopback session has no secrets and replays byte-exactly", asyn
     { recv: msg(profile(REDACTED, REDACTED)) },
     { send: "XFR 5 SB\r\n" },
     { recv: `XFR 5 SB 127.0.0.1:${sbPort} CKI [REDACTED]\r\n` },
-    { close: "client" },
-    { connect: `127.0.0.1:${sbPort}` },
-    { send: "USR 1 alice@example.com [REDACTED]\r\n" },
-    { recv: "USR 1 OK alice@example.com Alice\r\n" },
+    { conn: "sb1", connect: `127.0.0.1:${sbPort}`, kind: "sb" },
+    { conn: "sb1", send: "USR 1 alice@example.com [REDACTED]\r\n" },
+    { conn: "sb1", recv: "USR 1 OK alice@example.com Alice\r\n" },
+    { conn: "sb1", send: "OUT\r\n" },
+    { conn: "sb1", close: "server" },
     { send: "OUT\r\n" },
-    { close: "server" },
+    { close: "client" },
   ]);
   assertNoSecrets(steps);
 

@@ -1,0 +1,279 @@
+// The recorder removes every secret the session can read: each shape the codec accepts (bare LF,
+// any header case, odd spacing, non-UTF-8 neighbours, cookies on NS and SB connections), at every
+// chunking, and its cost stays linear in the bytes however they are chunked.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  Decoder,
+  getHeader,
+  interpretMessage,
+  parseMime,
+  parseServerCommand,
+} from "../codec/mod.ts";
+import { StreamRedactor } from "../io_adapters/_redact.ts";
+import { RecordingTransport } from "../io_adapters/recording_transport.ts";
+import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
+import { stepBytes, type TranscriptStep } from "../testing/transcript.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+const R = "[REDACTED]";
+
+const AUTH = "7SeCrEtAuTh5wCmmy9eE5A$$";
+const PROF = "SeCrEtPrOf";
+const TICKET = "t=SeCrEtTiCkEt*1!$$&p=SeCrEtP*2!";
+const HASH = "0123456789abcdefSeCrEtHaSh";
+const COOKIE = "17262740.1050826919.SeCrEtCoOkIe";
+const COOKIE2 = "1056411141.26158.SeCrEtRnG";
+const SECRETS = [AUTH, PROF, TICKET, HASH, COOKIE, COOKIE2, "SeCrEt"];
+
+function server(payload: string): string {
+  return `MSG Hotmail Hotmail ${enc(payload).length}\r\n${payload}`;
+}
+
+/** Server traffic in every shape the session reads a secret from, with `s(...)` for each secret. */
+function serverStream(s: (secret: string) => string): string {
+  return [
+    // Profile, CRLF, canonical.
+    server(
+      `MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile; charset=UTF-8\r\n` +
+        `sid: 507\r\nkv: 5\r\nMSPAuth: ${s(AUTH)}\r\nMSPProf: ${s(PROF)}\r\n\r\n`,
+    ),
+    // Profile with bare-LF line ends: parseMime accepts it, so the session reads MSPAuth.
+    server(`MIME-Version: 1.0\nContent-Type: text/x-msmsgsprofile\nMSPAuth: ${s(AUTH)}\n\n`),
+    // Any letter case, no space or two spaces after the colon, no empty line at the end.
+    server(
+      `Content-Type: TEXT/X-MSMSGSPROFILE\r\nmspauth:${s(AUTH)}\r\nMSPPROF:  ${
+        s(PROF)
+      }\r\nClientPort: 1234`,
+    ),
+    // Cookies: XFR SB (CKI and any other auth type) and RNG.
+    `XFR 5 SB 10.0.0.1:1863 CKI ${s(COOKIE)}\r\n`,
+    `XFR 6  SB 10.0.0.1:1863 XYZ ${s(COOKIE)}\n`,
+    `RNG 11752013 10.0.0.2:1863 CKI ${s(COOKIE2)} bob@example.com Bob\r\n`,
+    "QNG 50\r\n",
+  ].join("");
+}
+
+/** Client traffic: tickets and hashes on the NS, cookies on a switchboard, odd spacing and LF. */
+function clientStream(s: (secret: string) => string): string {
+  return [
+    `USR 4 TWN S ${s(TICKET)}\r\n`,
+    `USR 5 MD5 S ${s(HASH)}\n`,
+    `USR 1 alice@example.com ${s(COOKIE)}\r\n`,
+    `ANS  1 alice@example.com  ${s(COOKIE2)} 11752013\r\n`,
+    "USR 3 TWN I alice@example.com\r\n",
+    "MSG 6 N 5\r\nhello",
+    "OUT\n",
+  ].join("");
+}
+
+/** The redacted form: each secret becomes [REDACTED] and each MSG length follows its payload. */
+function redactedServer(): string {
+  return serverStream(() => R);
+}
+
+/** Runs `text` through a redactor in the given pieces; returns the joined output. */
+function run(from: "client" | "server", pieces: Uint8Array[]): string {
+  const redactor = new StreamRedactor(from);
+  const out: Uint8Array[] = [];
+  for (const piece of pieces) out.push(...redactor.push(piece));
+  out.push(...redactor.flush());
+  return out.map(dec).join("");
+}
+
+test("the recorder redacts every secret shape the session reads, at every split", () => {
+  for (
+    const [from, text, expected] of [
+      ["server", serverStream((x) => x), redactedServer()],
+      ["client", clientStream((x) => x), clientStream(() => R)],
+    ] as const
+  ) {
+    const bytes = enc(text);
+    assert.equal(run(from, [bytes]), expected);
+    for (let i = 0; i <= bytes.length; i++) {
+      assert.equal(run(from, [bytes.subarray(0, i), bytes.subarray(i)]), expected, `split ${i}`);
+    }
+    assert.equal(run(from, [...bytes].map((b) => Uint8Array.of(b))), expected, "byte by byte");
+  }
+});
+
+test("what the session reads from the redacted stream holds no secret and decodes cleanly", () => {
+  const decoder = new Decoder({ from: "server" });
+  decoder.push(enc(run("server", [enc(serverStream((x) => x))])));
+  decoder.end();
+  const cookies: string[] = [];
+  const auths: (string | undefined)[] = [];
+  for (let c = decoder.next(); c !== undefined; c = decoder.next()) {
+    assert.ok(!(c instanceof Error), String(c));
+    const m = parseServerCommand(c);
+    if (m.type === "XFR_SB" || m.type === "RNG") cookies.push(m.cookie);
+    if (c.name === "MSG") {
+      const view = interpretMessage(parseMime(c.payload!));
+      assert.equal(view.kind, "profile");
+      if (view.kind === "profile") auths.push(view.profile.mspAuth);
+      assert.ok(!dec(c.payload!).includes("SeCrEt"));
+      assert.equal((getHeader(parseMime(c.payload!), "mspprof") ?? R).trim(), R);
+    }
+  }
+  assert.deepEqual(cookies, [R, R, R]);
+  assert.deepEqual(auths, [R, R, R]);
+});
+
+test("a profile beside bytes that are not UTF-8 still loses its MSPAuth", () => {
+  const payload = new Uint8Array([
+    ...enc("Content-Type: text/x-msmsgsprofile\r\nNickname: "),
+    0xff,
+    0xfe,
+    ...enc(`\r\nMSPAuth: ${AUTH}\r\n\r\n`),
+  ]);
+  const bytes = new Uint8Array([...enc(`MSG Hotmail Hotmail ${payload.length}\r\n`), ...payload]);
+  const redactor = new StreamRedactor("server");
+  const out = [...redactor.push(bytes), ...redactor.flush()];
+  assert.equal(out.length, 1);
+  const latin = String.fromCharCode(...out[0]);
+  assert.ok(!latin.includes(AUTH));
+  assert.ok(latin.includes(`MSPAuth: ${R}\r\n`));
+  const expectedLength = payload.length - AUTH.length + R.length;
+  assert.ok(latin.startsWith(`MSG Hotmail Hotmail ${expectedLength}\r\n`));
+});
+
+/** A transport whose connections yield `chunks` (split at `split`) and keep nothing written. */
+function memoryTransport(server: Uint8Array, split: number): Transport {
+  return {
+    connect: (host, port) => {
+      const connection: Connection = {
+        remote: { host, port },
+        readable: (async function* () {
+          yield server.subarray(0, split);
+          yield server.subarray(split);
+        })(),
+        write: () => Promise.resolve(),
+        close: () => {},
+      };
+      return Promise.resolve(connection);
+    },
+  };
+}
+
+test("RecordingTransport redacts cookies in RNG, XFR, USR and ANS on NS and SB connections", async () => {
+  const serverBytes = enc(serverStream((x) => x));
+  const clientBytes = enc(clientStream((x) => x));
+  for (const split of [0, 17, 200, serverBytes.length - 3]) {
+    const recorder = new RecordingTransport(memoryTransport(serverBytes, split));
+    for (const kind of ["ns", "sb"] as const) {
+      const c = await recorder.connect("h", 1, { kind } as ConnectOptions);
+      await c.write(clientBytes.subarray(0, split));
+      await c.write(clientBytes.subarray(split));
+      for await (const _ of c.readable) { /* drain */ }
+    }
+    const json = JSON.stringify(recorder.steps);
+    for (const secret of SECRETS) assert.ok(!json.includes(secret), `${secret} leaked`);
+    for (const conn of [undefined, "sb1"]) {
+      const mine = recorder.steps.filter((s) => (s as { conn?: string }).conn === conn);
+      const joined = (key: "send" | "recv") =>
+        mine.filter((s: TranscriptStep) => key in s).map((s) => dec(stepBytes(s)!)).join("");
+      assert.equal(joined("recv"), redactedServer());
+      assert.equal(joined("send"), clientStream(() => R));
+    }
+  }
+});
+
+test("the recorder's work is linear: 1 MiB without a line end in small chunks", () => {
+  const size = 1 << 20;
+  const chunk = new Uint8Array(16).fill(0x41);
+  const redactor = new StreamRedactor("server");
+  redactor.push(enc("USR 4 TWN S "));
+  for (let i = 0; i < size - 64; i += chunk.length) assert.deepEqual(redactor.push(chunk), []);
+  // Each byte is scanned once and copied a bounded number of times (growth, then the unit).
+  assert.ok(redactor.work < 5 * size, `work ${redactor.work} for ${size} bytes`);
+  const rest = redactor.flush();
+  assert.deepEqual(rest.map(dec), ["USR 4 TWN S [REDACTED]"]);
+  assert.ok(redactor.work < 7 * size, `work ${redactor.work} for ${size} bytes`);
+});
+
+test("the recorder's work is linear: short lines in small chunks after a large payload", () => {
+  const payload = "A".repeat(60_000);
+  const lines = "QNG 50\r\n".repeat(20_000);
+  const text = server(`MIME-Version: 1.0\r\n\r\n${payload}`) + lines;
+  const bytes = enc(text);
+  const redactor = new StreamRedactor("server");
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 7) {
+    for (const unit of redactor.push(bytes.subarray(i, i + 7))) out += dec(unit);
+  }
+  assert.equal(out, text);
+  assert.ok(redactor.work < 6 * bytes.length, `work ${redactor.work} for ${bytes.length} bytes`);
+});
+
+test("a line longer than the recorder keeps streams through and framing resumes after it", () => {
+  const long = "ILN 1 " + "x".repeat((1 << 20) + 10) + "\r\n";
+  const text = long + `XFR 5 SB 10.0.0.1:1863 CKI ${COOKIE}\r\n`;
+  const bytes = enc(text);
+  const redactor = new StreamRedactor("server");
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += 4096) {
+    out.push(...redactor.push(bytes.subarray(i, i + 4096)));
+  }
+  out.push(...redactor.flush());
+  const joined = out.map(dec).join("");
+  assert.equal(joined, long + `XFR 5 SB 10.0.0.1:1863 CKI ${R}\r\n`);
+  assert.equal(dec(out[out.length - 1]), `XFR 5 SB 10.0.0.1:1863 CKI ${R}\r\n`);
+});
+
+// Any mix of commands (secret or not, payloads with CRLF or LF, malformed lines), in any chunking:
+// the recording decodes to the same commands as the original, minus the secrets.
+const PIECES = [
+  `XFR 6 SB 10.0.0.1:1863 XYZ ${COOKIE}\n`,
+  `XFR 5 SB 10.0.0.1:1863 CKI ${COOKIE}\r\n`,
+  `RNG 1 10.0.0.2:1863 CKI ${COOKIE2} bob@example.com Bob\n`,
+  server(`MIME-Version: 1.0\nContent-Type: text/x-msmsgsprofile\nMSPAuth: ${AUTH}\n\n`),
+  server(`mspauth:${AUTH}\r\nmspprof: ${PROF}\r\n\r\nbody`),
+  server("MIME-Version: 1.0\r\n\r\nUSR 4 TWN S not-a-secret-inside-a-payload"),
+  "QNG 50\r\n",
+  "\r\n",
+  "lower case junk\r\n",
+  "ILN 9  NLN bob@example.com B%C3%B6b 0\n",
+];
+
+function decodeAll(text: Uint8Array): string[] {
+  const decoder = new Decoder({ from: "server" });
+  decoder.push(text);
+  decoder.end();
+  const out: string[] = [];
+  for (let c = decoder.next(); c !== undefined; c = decoder.next()) {
+    out.push(
+      c instanceof Error
+        ? `error ${c.code}`
+        : `${c.name} ${c.args.length} ${c.payload?.length ?? "-"}`,
+    );
+  }
+  return out;
+}
+
+test("property: any mix and chunking keeps the decoder's framing and drops every secret", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: PIECES.length - 1 }), { maxLength: 12 }),
+      fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }),
+      (picks, sizes) => {
+        const original = enc(picks.map((i) => PIECES[i]).join(""));
+        const pieces: Uint8Array[] = [];
+        for (let at = 0, k = 0; at < original.length; k++) {
+          const size = sizes[k % sizes.length];
+          pieces.push(original.subarray(at, at + size));
+          at += size;
+        }
+        const whole = run("server", [original]);
+        assert.equal(run("server", pieces), whole);
+        for (const secret of SECRETS) assert.ok(!whole.includes(secret), secret);
+        // Same commands, same argument counts; payload lengths change only where a secret went.
+        const before = decodeAll(original).map((d) => d.replace(/ \d+$/, ""));
+        const after = decodeAll(enc(whole)).map((d) => d.replace(/ \d+$/, ""));
+        assert.deepEqual(after, before);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
