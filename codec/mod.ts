@@ -43,6 +43,7 @@ export {
 } from "./server_messages.ts";
 export * from "./mime.ts";
 export * from "./message_types.ts";
+export * from "./im_format.ts";
 export * from "./challenge.ts";
 export * from "./capabilities.ts";
 export * from "./msn_object.ts";
