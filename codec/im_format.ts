@@ -80,7 +80,6 @@ export function parseImFormat(value: string): ImFormat {
 }
 
 // A value must not end its field (`;`), the header (CR, LF) or be trimmed away by a parser.
-// deno-lint-ignore no-control-regex
 const BAD_VALUE = /[;\r\n\0]|^\s|\s$/;
 const KEY = /^[A-Za-z0-9-]+$/;
 

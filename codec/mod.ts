@@ -6,7 +6,13 @@
  * - {@link Decoder}: push bytes in any chunking, pull {@link Command}s out.
  * - {@link encodeCommand} and the per-command builders (`ver`, `cvr`, `usrTwnInitial`, `chg`,
  *   `add`, ...): commands to bytes, refusing anything that would break framing.
- * - {@link parseServerCommand}: typed views over server commands.
+ * - {@link parseServerCommand}: typed views over server commands;
+ *   {@link parseSwitchboardCommand} for a switchboard connection.
+ * - {@link COMMANDS}: the command table (TrID, payload, syntax, secret arguments) per
+ *   connection kind and direction.
+ * - {@link interpretSwitchboardPayload} and {@link SB_CONTENT_TYPES}: switchboard messages by
+ *   content type (text, typing, nudge, emoticons, invitations, P2P); {@link splitTextMessage}
+ *   for text longer than one message.
  *
  * @example Decode a stream and read its commands
  * ```ts
@@ -22,12 +28,20 @@
 
 export {
   type Command,
+  type CommandRule,
+  commandRule,
+  COMMANDS,
+  type ConnectionKind,
   type Direction,
   hasPayload,
   hasTrid,
   isErrorCode,
+  MAX_SB_PAYLOAD_BYTES,
   MAX_TRID,
   parseTrid,
+  SECRET_PAYLOAD_HEADERS,
+  secretArgIndexes,
+  type TridRule,
 } from "./command.ts";
 export { Decoder, type DecoderOptions } from "./decoder.ts";
 export { checkArgument, encodeCommand, type EncodeOptions } from "./encoder.ts";
@@ -38,6 +52,7 @@ export * from "./client_commands.ts";
 export {
   type HostPort,
   LIST_BITS,
+  type NotificationServerMessage,
   parseServerCommand,
   type ServerMessage,
 } from "./server_messages.ts";
@@ -47,3 +62,10 @@ export * from "./im_format.ts";
 export * from "./challenge.ts";
 export * from "./capabilities.ts";
 export * from "./msn_object.ts";
+export { parseSwitchboardCommand, type SwitchboardServerMessage } from "./sb_server_messages.ts";
+export * from "./content_types.ts";
+export * from "./content_nudge.ts";
+export * from "./content_emoticon.ts";
+export * from "./content_invite.ts";
+export * from "./content_p2p.ts";
+export * from "./text_split.ts";
