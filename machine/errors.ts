@@ -42,6 +42,8 @@ export interface SessionErrorDetails {
   serverName?: string;
   /** The Passport error's `code` for `passport-failed`. */
   passportCode?: string;
+  /** The underlying error (e.g. the `PayloadError` behind a `protocol` failure). */
+  cause?: unknown;
 }
 
 /**
@@ -69,7 +71,7 @@ export class SessionError extends Error {
 
   /** Creates an error; the message must not contain secrets. */
   constructor(code: SessionErrorCode, message: string, details: SessionErrorDetails) {
-    super(message);
+    super(message, details.cause !== undefined ? { cause: details.cause } : undefined);
     this.name = "SessionError";
     this.code = code;
     this.phase = details.phase;
@@ -93,9 +95,9 @@ export class UsageError extends Error {
   /** Stable machine-readable reason. */
   readonly code: "not-online" | "invalid-state" | "invalid-argument";
 
-  /** Creates an error. */
-  constructor(code: UsageError["code"], message: string) {
-    super(message);
+  /** Creates an error; `cause` is the underlying error (e.g. an `EncodeError` for a bad argument). */
+  constructor(code: UsageError["code"], message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = "UsageError";
     this.code = code;
   }

@@ -102,20 +102,40 @@ export type SessionEvent =
   | { type: "warning"; error: DecodeError | PayloadError }
   | SignedOutEvent;
 
+/** Which kind of server a connection goes to: notification (`ns`) or switchboard (`sb`). */
+export type ConnectionKind = "ns" | "sb";
+
 /**
- * What the session asks its driver to do, in order. The driver carries out
- * `connect`, `transmit`, `close` and `passport`, and hands `event`s to the
- * application.
+ * What any session asks its driver to do, in order, with `Event` its event
+ * union. The driver carries out `connect`, `transmit` and `close`, and hands
+ * `event`s to the application.
  */
-export type SessionOutput =
-  | { type: "connect"; host: string; port: number }
+export type ConnectionOutput<Event> =
+  | {
+    type: "connect";
+    host: string;
+    port: number;
+    /** Which kind of server: `ns` (notification) or `sb` (switchboard). */
+    kind: ConnectionKind;
+  }
+  /** Bytes to write; one command (line and payload) per output. */
   | { type: "transmit"; bytes: Uint8Array }
   | { type: "close" }
-  | {
-    type: "passport";
-    /** Account to sign in; the session never sees the password. */
-    account: string;
-    /** The `USR … TWN S` challenge, verbatim. */
-    challenge: string;
-  }
-  | { type: "event"; event: SessionEvent };
+  | { type: "event"; event: Event };
+
+/** The notification session's request to run Passport sign-in. */
+export interface PassportOutput {
+  /** Output type. */
+  type: "passport";
+  /** Account to sign in; the session never sees the password. */
+  account: string;
+  /** The `USR … TWN S` challenge, verbatim. */
+  challenge: string;
+}
+
+/**
+ * What the notification session asks its driver to do, in order. The driver
+ * carries out `connect` (always `kind: "ns"`), `transmit`, `close` and
+ * `passport`, and hands `event`s to the application.
+ */
+export type SessionOutput = ConnectionOutput<SessionEvent> | PassportOutput;

@@ -24,7 +24,10 @@ export {
   type SessionTimeouts,
 } from "./session.ts";
 export type {
+  ConnectionKind,
+  ConnectionOutput,
   ListChange,
+  PassportOutput,
   RequestFailure,
   SessionEvent,
   SessionOutput,

@@ -13,7 +13,7 @@ import {
   Decoder,
   DEFAULT_CLIENT_INFO,
   describeErrorCode,
-  encodeCommand,
+  EncodeError,
   gtc,
   interpretMessage,
   type ListName,
@@ -48,7 +48,8 @@ import {
   sharedLists,
 } from "./contact_list.ts";
 import { SessionError, type SessionErrorCode, type SessionPhase, UsageError } from "./errors.ts";
-import type { ListChange, SessionEvent, SessionOutput } from "./events.ts";
+import type { ListChange, PassportOutput, SessionEvent, SessionOutput } from "./events.ts";
+import { ConnectionCore } from "./_connection.ts";
 import { type LifecycleEvent, lifecycleMachine } from "./_lifecycle.ts";
 import { applySynBpr, lstContact, setDraftPhone } from "./_fast_parse.ts";
 
@@ -143,11 +144,6 @@ type RequestKind =
   | "XFR"
   | "QRY";
 
-interface Pending {
-  kind: RequestKind;
-  deadline: number;
-}
-
 const LOGIN_PHASES: ReadonlySet<SessionPhase> = new Set([
   "connecting",
   "negotiating",
@@ -201,18 +197,9 @@ export class NotificationSession {
   readonly #decoderLimits: { maxLineBytes?: number; maxPayloadBytes?: number };
 
   #snapshot: Snapshot;
-  #outputs: SessionOutput[] = [];
-  #outputHead = 0;
-  #now = 0;
-  #trid = 0;
-  #decoder: Decoder;
-  #connection: "none" | "pending" | "open" = "none";
+  readonly #core: ConnectionCore<SessionEvent, PassportOutput>;
   #list = new ContactList();
   #presence = new Map<string, { status: string; clientId?: number; msnObject?: string }>();
-  #pending = new Map<number, Pending>();
-  #phaseDeadline: number | undefined;
-  #nextPing: number | undefined;
-  #pongDeadline: number | undefined;
   #status: string | undefined;
   #friendlyName = "";
   // Sync progress: the SYN TrID and how many LSG/LST are still to come.
@@ -263,11 +250,20 @@ export class NotificationSession {
       maxLineBytes: options.maxLineBytes,
       maxPayloadBytes: options.maxPayloadBytes,
     };
-    this.#decoder = this.#newDecoder();
+    this.#core = new ConnectionCore({
+      kind: "ns",
+      newDecoder: () => this.#newDecoder(),
+      fault: (error) => this.#fault(error),
+    });
     // Validate the commands we will build from options now, not mid-login.
-    ver(1, this.#protocols);
-    cvr(1, this.#account, this.#clientInfo);
-    chg(1, this.#initialStatus, { clientId: this.#clientId, msnObject: this.#msnObject });
+    try {
+      ver(1, this.#protocols);
+      cvr(1, this.#account, this.#clientInfo);
+      chg(1, this.#initialStatus, { clientId: this.#clientId, msnObject: this.#msnObject });
+    } catch (e) {
+      if (!(e instanceof EncodeError)) throw e;
+      throw new UsageError("invalid-argument", `Cannot create session: ${e.message}`, { cause: e });
+    }
     const [snapshot] = initialTransition(lifecycleMachine, {
       server: options.server ?? DEFAULT_SERVER,
       maxRedirects: options.maxRedirects ?? 5,
@@ -324,26 +320,12 @@ export class NotificationSession {
 
   /** The next output, or `undefined` when there is none. */
   poll(): SessionOutput | undefined {
-    if (this.#outputHead >= this.#outputs.length) return undefined;
-    const output = this.#outputs[this.#outputHead++];
-    if (this.#outputHead === this.#outputs.length) {
-      this.#outputs = [];
-      this.#outputHead = 0;
-    }
-    return output;
+    return this.#core.poll();
   }
 
   /** When {@link handleTimeout} should next be called, or `undefined` if nothing is timed. */
   pollTimeout(): number | undefined {
-    if (this.#ended()) return undefined;
-    let next = this.#phaseDeadline;
-    const consider = (t: number | undefined) => {
-      if (t !== undefined && (next === undefined || t < next)) next = t;
-    };
-    consider(this.#pongDeadline);
-    if (this.#pongDeadline === undefined) consider(this.#nextPing);
-    for (const p of this.#pending.values()) consider(p.deadline);
-    return next;
+    return this.#core.pollTimeout();
   }
 
   // ---- inputs ----
@@ -351,64 +333,73 @@ export class NotificationSession {
   /** Starts signing in: the first output asks to connect to the server. */
   start(now: number): void {
     this.#expectPhase("start", ["idle"]);
-    this.#now = now;
-    this.#dispatch({ type: "START" });
+    this.#core.input(now, () => this.#dispatch({ type: "START" }));
   }
 
   /** The connection asked for by the last `connect` output is open. */
   handleConnected(now: number): void {
-    this.#now = now;
-    if (this.#ended()) return;
-    if (this.#connection !== "pending") {
-      throw new UsageError("invalid-state", "Cannot handle connected: no connection was asked for");
-    }
-    this.#connection = "open";
-    this.#dispatch({ type: "CONNECTED" });
+    this.#core.input(now, () => {
+      if (this.#ended()) return;
+      this.#core.connected();
+      this.#dispatch({ type: "CONNECTED" });
+    });
   }
 
-  /** Bytes arrived from the server. The chunk is not retained. */
+  /**
+   * Bytes arrived from the server. The chunk is not retained. Never throws
+   * for anything the server sent: that ends as a `warning` event or a
+   * {@link SessionError}, and the rest of the chunk is still handled while
+   * the session goes on.
+   */
   handleData(bytes: Uint8Array, now: number): void {
-    this.#now = now;
-    if (this.#ended() || this.#connection !== "open") return;
-    this.#decoder.push(bytes);
-    if (this.#syncDoneDue) {
-      this.#syncDoneDue = false;
-      this.#syncDone(false);
-    }
-    this.#drainDecoder();
+    this.#core.input(now, () => {
+      if (this.#ended() || this.#core.connection !== "open") return;
+      if (!this.#core.push(bytes) || this.#ended()) return;
+      if (this.#syncDoneDue) {
+        this.#syncDoneDue = false;
+        this.#syncDone(false);
+      }
+      this.#drainDecoder();
+    });
   }
 
   /** The connection closed (by the peer, or it failed to open). */
   handleClosed(now: number): void {
-    this.#now = now;
-    if (this.#ended() || this.#connection === "none") return;
-    const wasOpen = this.#connection === "open";
-    this.#connection = "none";
-    if (wasOpen) {
-      // Commands the server sent just before closing still count; a command
-      // cut off by the close is part of the connection loss, not a protocol error.
-      this.#decoder.end();
-      this.#drainDecoder(true);
-      if (this.#ended()) return;
-    }
-    const phase = this.phase;
-    if (phase === "online" || phase === "signingOut") {
-      this.#dispatch({ type: "CONNECTION_CLOSED" });
-    } else {
-      this.#fail(
-        "connection-lost",
-        wasOpen ? `Connection closed by the server while ${phase}` : `Cannot connect to the server`,
-      );
-    }
+    this.#core.input(now, () => {
+      if (this.#ended() || this.#core.connection === "none") return;
+      const wasOpen = this.#core.lost();
+      if (wasOpen) {
+        // Commands the server sent just before closing still count; a command
+        // cut off by the close is part of the connection loss, not a protocol error.
+        this.#core.decoder.end();
+        this.#drainDecoder(true);
+        if (this.#ended()) return;
+      }
+      const phase = this.phase;
+      if (phase === "online" || phase === "signingOut") {
+        this.#dispatch({ type: "CONNECTION_CLOSED" });
+      } else {
+        this.#fail(
+          "connection-lost",
+          wasOpen
+            ? `Connection closed by the server while ${phase}`
+            : `Cannot connect to the server`,
+        );
+      }
+    });
   }
 
   /** The driver's Passport sign-in produced a ticket for the `passport` output's challenge. */
   handlePassportTicket(ticket: string, now: number): void {
-    this.#now = now;
     if (this.#ended()) return;
     this.#expectPhase("handle ticket", ["authenticating"]);
-    usrTwnSubsequent(1, ticket); // throws EncodeError on a ticket that would break the line
-    this.#dispatch({ type: "TICKET", ticket });
+    try {
+      usrTwnSubsequent(1, ticket);
+    } catch (e) {
+      if (!(e instanceof EncodeError)) throw e;
+      throw new UsageError("invalid-argument", e.message, { cause: e });
+    }
+    this.#core.input(now, () => this.#dispatch({ type: "TICKET", ticket }));
   }
 
   /**
@@ -416,24 +407,29 @@ export class NotificationSession {
    * (`bad-credentials`, ...); `message` must not contain secrets.
    */
   handlePassportError(failure: { code: string; message: string }, now: number): void {
-    this.#now = now;
     if (this.#ended()) return;
     this.#expectPhase("handle Passport error", ["authenticating"]);
-    this.#fail("passport-failed", `Passport sign-in failed: ${failure.message}`, {
-      passportCode: failure.code,
-    });
+    this.#core.input(
+      now,
+      () =>
+        this.#fail("passport-failed", `Passport sign-in failed: ${failure.message}`, {
+          passportCode: failure.code,
+        }),
+    );
   }
 
   /**
    * Time passed; call at (or after) the time {@link pollTimeout} returned.
-   * Calling it earlier is harmless and only records the time: do that before
-   * an intent, since an intent's deadline counts from the latest `now` given.
+   * Calling it earlier is harmless and only records the time.
    */
   handleTimeout(now: number): void {
-    this.#now = now;
+    this.#core.input(now, () => this.#onTimeout(now));
+  }
+
+  #onTimeout(now: number): void {
+    const core = this.#core;
     if (this.#ended()) return;
-    if (this.#phaseDeadline !== undefined && now >= this.#phaseDeadline) {
-      this.#phaseDeadline = undefined;
+    if (core.timerDue("phase", now)) {
       if (this.phase === "signingOut") {
         this.#dispatch({ type: "TIMEOUT" });
       } else {
@@ -441,130 +437,123 @@ export class NotificationSession {
       }
       return;
     }
-    if (this.#pongDeadline !== undefined && now >= this.#pongDeadline) {
+    if (core.timerDue("pong", now)) {
       this.#fail("timeout", "No QNG in answer to PNG: the server is gone");
       return;
     }
-    if (this.#pongDeadline === undefined && this.#nextPing !== undefined && now >= this.#nextPing) {
-      this.#nextPing = undefined;
-      this.#pongDeadline = now + this.#timeouts.pong;
-      this.#transmit(png());
+    if (core.timerDue("ping", now)) {
+      core.setTimer("pong", now + this.#timeouts.pong);
+      core.transmit(png());
     }
-    for (const [trid, p] of this.#pending) {
-      if (now >= p.deadline) {
-        this.#pending.delete(trid);
-        // QRY is ours, not the application's: a server that neither accepts nor
-        // refuses the answer is left to the ping timeout.
-        if (p.kind === "QRY") continue;
-        this.#emit({ type: "requestFailed", requestId: trid, failure: { reason: "timeout" } });
-      }
+    for (const [trid, p] of core.expire(now)) {
+      // QRY is ours, not the application's: a server that neither accepts nor
+      // refuses the answer is left to the ping timeout.
+      if (p.kind === "QRY") continue;
+      this.#emit({ type: "requestFailed", requestId: trid, failure: { reason: "timeout" } });
     }
   }
 
   // ---- intents ----
+  // Each takes an optional trailing `now` (the request's deadline counts from
+  // it; without it, from the latest `now` given). Only `UsageError` and
+  // `SessionError` ever leave one; a refused argument is
+  // `UsageError("invalid-argument")` with the `EncodeError` as `cause`.
 
   /** Changes our status (`CHG`). Returns the request id. */
-  setStatus(status: Status, options: { clientId?: number; msnObject?: string } = {}): number {
-    this.#expectOnline("set status");
-    const msnObject = this.protocol === "MSNP9" ? options.msnObject ?? this.#msnObject : undefined;
-    return this.#request(
-      "CHG",
-      (t) => chg(t, status, { clientId: options.clientId ?? this.#clientId, msnObject }),
-    );
+  setStatus(
+    status: Status,
+    options: { clientId?: number; msnObject?: string } = {},
+    now?: number,
+  ): number {
+    return this.#request("set status", now, "CHG", (t) => {
+      const msnObject = this.protocol === "MSNP9"
+        ? options.msnObject ?? this.#msnObject
+        : undefined;
+      return chg(t, status, { clientId: options.clientId ?? this.#clientId, msnObject });
+    });
   }
 
   /** Changes our own friendly name (`REA`). */
-  rename(friendlyName: string): number {
-    this.#expectOnline("rename");
-    return this.#request("REA", (t) => rea(t, this.#account, friendlyName));
+  rename(friendlyName: string, now?: number): number {
+    return this.#request("rename", now, "REA", (t) => rea(t, this.#account, friendlyName));
   }
 
   /** Changes the name stored for a contact (`REA`). */
-  renameContact(passport: string, friendlyName: string): number {
-    this.#expectOnline("rename contact");
-    return this.#request("REA", (t) => rea(t, passport, friendlyName));
+  renameContact(passport: string, friendlyName: string, now?: number): number {
+    return this.#request("rename contact", now, "REA", (t) => rea(t, passport, friendlyName));
   }
 
   /** Adds a contact to a list (`ADD`); on FL optionally to a group. */
   addContact(
     passport: string,
     options: { list?: Exclude<ListName, "RL">; friendlyName?: string; groupId?: number } = {},
+    now?: number,
   ): number {
-    this.#expectOnline("add contact");
-    return this.#request(
-      "ADD",
-      (t) =>
-        add(t, options.list ?? "FL", passport, {
-          friendlyName: options.friendlyName,
-          groupId: options.groupId,
-        }),
-    );
+    return this.#request("add contact", now, "ADD", (t) =>
+      add(t, options.list ?? "FL", passport, {
+        friendlyName: options.friendlyName,
+        groupId: options.groupId,
+      }));
   }
 
   /** Removes a contact from a list (`REM`), or only from one group on FL. */
   removeContact(
     passport: string,
     options: { list?: Exclude<ListName, "RL">; groupId?: number } = {},
+    now?: number,
   ): number {
-    this.#expectOnline("remove contact");
     return this.#request(
+      "remove contact",
+      now,
       "REM",
       (t) => rem(t, options.list ?? "FL", passport, { groupId: options.groupId }),
     );
   }
 
   /** Creates a group (`ADG`). */
-  addGroup(name: string): number {
-    this.#expectOnline("add group");
-    return this.#request("ADG", (t) => adg(t, name));
+  addGroup(name: string, now?: number): number {
+    return this.#request("add group", now, "ADG", (t) => adg(t, name));
   }
 
   /** Removes a group (`RMG`). */
-  removeGroup(groupId: number): number {
-    this.#expectOnline("remove group");
-    return this.#request("RMG", (t) => rmg(t, groupId));
+  removeGroup(groupId: number, now?: number): number {
+    return this.#request("remove group", now, "RMG", (t) => rmg(t, groupId));
   }
 
   /** Renames a group (`REG`). */
-  renameGroup(groupId: number, name: string): number {
-    this.#expectOnline("rename group");
-    return this.#request("REG", (t) => reg(t, groupId, name));
+  renameGroup(groupId: number, name: string, now?: number): number {
+    return this.#request("rename group", now, "REG", (t) => reg(t, groupId, name));
   }
 
   /** Sets who may see you when on no list (`BLP AL|BL`). */
-  setPrivacy(mode: "AL" | "BL"): number {
-    this.#expectOnline("set privacy");
-    return this.#request("BLP", (t) => blp(t, mode));
+  setPrivacy(mode: "AL" | "BL", now?: number): number {
+    return this.#request("set privacy", now, "BLP", (t) => blp(t, mode));
   }
 
   /** Sets whether you are asked when someone adds you (`GTC A|N`). */
-  setAddPrompt(mode: "A" | "N"): number {
-    this.#expectOnline("set add prompt");
-    return this.#request("GTC", (t) => gtc(t, mode));
+  setAddPrompt(mode: "A" | "N", now?: number): number {
+    return this.#request("set add prompt", now, "GTC", (t) => gtc(t, mode));
   }
 
   /** Sets (or with `""` clears) one of your phone numbers (`PRP`). */
-  setPhone(property: PhoneProperty, value: string): number {
-    this.#expectOnline("set phone");
-    return this.#request("PRP", (t) => prp(t, property, value));
+  setPhone(property: PhoneProperty, value: string, now?: number): number {
+    return this.#request("set phone", now, "PRP", (t) => prp(t, property, value));
   }
 
   /** Asks for a switchboard (`XFR SB`); the answer is a `switchboard` event. */
-  requestSwitchboard(): number {
-    this.#expectOnline("request switchboard");
-    return this.#request("XFR", (t) => xfrSb(t));
+  requestSwitchboard(now?: number): number {
+    return this.#request("request switchboard", now, "XFR", (t) => xfrSb(t));
   }
 
   /** Signs out (`OUT`), or abandons a sign-in in progress. */
-  signOut(): void {
-    if (this.#ended()) {
-      if (this.error) throw this.error;
-      return;
-    }
-    if (this.phase === "idle") {
-      throw new UsageError("invalid-state", "Cannot sign out: not started");
-    }
-    this.#dispatch({ type: "SIGN_OUT" });
+  signOut(now?: number): void {
+    this.#core.intent(now, () => {
+      if (this.#ended()) return;
+      if (this.phase === "idle") {
+        throw new UsageError("invalid-state", "Cannot sign out: not started");
+      }
+      this.#dispatch({ type: "SIGN_OUT" });
+    });
   }
 
   // ---- internals ----
@@ -580,41 +569,51 @@ export class NotificationSession {
     }
   }
 
-  #expectOnline(what: string): void {
-    if (this.error) throw this.error;
-    if (this.phase !== "online") {
-      throw new UsageError("not-online", `Cannot ${what}: session is ${this.phase}`);
+  #request(
+    what: string,
+    now: number | undefined,
+    kind: RequestKind,
+    build: (trid: number) => Command,
+  ): number {
+    return this.#core.intent(now, () => {
+      if (this.phase !== "online") {
+        throw new UsageError("not-online", `Cannot ${what}: session is ${this.phase}`);
+      }
+      return this.#core.request(kind, this.#timeouts.request, build);
+    });
+  }
+
+  /**
+   * The error boundary's verdict on anything thrown while handling the
+   * server's input: a malformed part of one command is a warning once signed
+   * in (the session goes on); during sign-in, or anything else, it is fatal.
+   */
+  #fault(error: unknown): void {
+    if (this.#ended()) return;
+    if (error instanceof SessionError) {
+      this.#dispatch({ type: "FAIL", error });
+      return;
     }
-  }
-
-  #nextTrid(): number {
-    this.#trid = this.#trid >= 0xffffffff ? 1 : this.#trid + 1;
-    return this.#trid;
-  }
-
-  #request(kind: RequestKind, build: (trid: number) => Command): number {
-    // Build before taking the TrID so a refused argument leaves no gap.
-    build(1);
-    const trid = this.#nextTrid();
-    this.#transmit(build(trid));
-    this.#pending.set(trid, { kind, deadline: this.#now + this.#timeouts.request });
-    return trid;
-  }
-
-  #transmit(command: Command): void {
-    this.#outputs.push({ type: "transmit", bytes: encodeCommand(command) });
+    const malformed = error instanceof PayloadError || error instanceof DecodeError;
+    if (malformed && !LOGIN_PHASES.has(this.phase)) {
+      this.#emit({ type: "warning", error });
+      return;
+    }
+    const what = malformed ? (error as Error).message : "Cannot handle the server's command";
+    this.#fail("protocol", what, { cause: error });
   }
 
   #emit(event: SessionEvent): void {
     // Whatever happens next, the application hears about the synced list first.
     if (this.#syncedPending !== undefined && event.type !== "contactsSynced") this.#flushSynced();
-    this.#outputs.push({ type: "event", event });
+    this.#core.emit(event);
   }
 
   #fail(
     code: SessionErrorCode,
     message: string,
-    extra: { serverCode?: number; serverName?: string; passportCode?: string } = {},
+    extra: { serverCode?: number; serverName?: string; passportCode?: string; cause?: unknown } =
+      {},
   ): void {
     this.#dispatch({
       type: "FAIL",
@@ -633,55 +632,47 @@ export class NotificationSession {
   }
 
   #execute(type: string, params: Record<string, string> | undefined): void {
+    const core = this.#core;
     switch (type) {
       case "connect": {
         const { host, port } = this.#snapshot.context.server;
         if (this.#snapshot.context.redirects > 0) {
           this.#emit({ type: "redirected", host, port });
-          if (this.#restartTrids) this.#trid = 0;
+          if (this.#restartTrids) core.resetTrids();
         }
-        this.#decoder = this.#newDecoder();
-        this.#connection = "pending";
-        this.#outputs.push({ type: "connect", host, port });
+        core.open(host, port);
         return;
       }
       case "closeConnection":
-        if (this.#connection !== "none") {
-          this.#connection = "none";
-          this.#outputs.push({ type: "close" });
-        }
-        return;
+        return core.close();
       case "sendVer":
-        return this.#transmit(ver(this.#nextTrid(), this.#protocols));
+        return core.transmit(ver(core.nextTrid(), this.#protocols));
       case "sendCvr":
-        return this.#transmit(cvr(this.#nextTrid(), this.#account, this.#clientInfo));
+        return core.transmit(cvr(core.nextTrid(), this.#account, this.#clientInfo));
       case "sendUsrInitial":
-        return this.#transmit(usrTwnInitial(this.#nextTrid(), this.#account));
+        return core.transmit(usrTwnInitial(core.nextTrid(), this.#account));
       case "requestPassport":
-        this.#outputs.push({
-          type: "passport",
-          account: this.#account,
-          challenge: params!.challenge,
-        });
+        core.output({ type: "passport", account: this.#account, challenge: params!.challenge });
         return;
       case "sendUsrTicket":
-        return this.#transmit(usrTwnSubsequent(this.#nextTrid(), params!.ticket));
+        return core.transmit(usrTwnSubsequent(core.nextTrid(), params!.ticket));
       case "sendSyn":
-        this.#synTrid = this.#nextTrid();
-        return this.#transmit(syn(this.#synTrid, this.#cache?.version ?? 0));
+        this.#synTrid = core.nextTrid();
+        return core.transmit(syn(this.#synTrid, this.#cache?.version ?? 0));
       case "sendInitialStatus": {
         const msnObject = this.protocol === "MSNP9" ? this.#msnObject : undefined;
-        const trid = this.#nextTrid();
-        this.#transmit(chg(trid, this.#initialStatus, { clientId: this.#clientId, msnObject }));
-        this.#pending.set(trid, { kind: "CHG", deadline: this.#now + this.#timeouts.request });
+        const trid = core.nextTrid();
+        core.transmit(chg(trid, this.#initialStatus, { clientId: this.#clientId, msnObject }));
+        core.track(trid, "CHG", this.#timeouts.request);
         return;
       }
       case "sendOut":
-        return this.#transmit(out());
+        return core.transmit(out());
     }
   }
 
   #entered(phase: SessionPhase): void {
+    const core = this.#core;
     const limits: Partial<Record<SessionPhase, number>> = {
       connecting: this.#timeouts.connect,
       negotiating: this.#timeouts.handshake,
@@ -693,16 +684,18 @@ export class NotificationSession {
       signingOut: this.#timeouts.signOut,
     };
     const limit = limits[phase];
-    this.#phaseDeadline = limit === undefined ? undefined : this.#now + limit;
+    if (limit === undefined) core.clearTimer("phase");
+    else core.setTimer("phase", core.now + limit);
     if (phase === "online") {
-      this.#nextPing = this.#now + this.#timeouts.pingInterval;
+      core.setTimer("ping", core.now + this.#timeouts.pingInterval);
     } else if (phase === "signingOut") {
       // OUT is the last thing we send; the sign-out limit alone decides now.
-      this.#nextPing = this.#pongDeadline = undefined;
+      core.clearTimer("ping");
+      core.clearTimer("pong");
     } else if (phase === "closed" || phase === "failed") {
-      this.#nextPing = this.#pongDeadline = this.#phaseDeadline = undefined;
-      this.#pending.clear();
       const { endReason, error } = this.#snapshot.context;
+      if (error) core.fail(error);
+      else core.end();
       this.#emit(
         error
           ? { type: "signedOut", reason: "error", error }
@@ -717,32 +710,16 @@ export class NotificationSession {
   }
 
   #drainDecoder(closing = false): void {
-    for (let item = this.#decoder.next(); item !== undefined; item = this.#decoder.next()) {
+    this.#core.drain((item) => {
       if (item instanceof DecodeError) {
         if (closing && item.code === "truncated") return;
-        if (item.fatal) {
-          this.#fail("protocol", item.message);
-          return;
-        }
-        this.#emit({ type: "warning", error: item });
-        continue;
+        if (item.fatal) this.#fail("protocol", item.message, { cause: item });
+        else this.#emit({ type: "warning", error: item });
+        return;
       }
       if (this.#syncedPending !== undefined && !isSynFormBpr(item)) this.#flushSynced();
-      let message: ServerMessage;
-      try {
-        message = parseServerCommand(item);
-      } catch (e) {
-        if (!(e instanceof DecodeError)) throw e;
-        if (LOGIN_PHASES.has(this.phase)) {
-          this.#fail("protocol", e.message);
-          return;
-        }
-        this.#emit({ type: "warning", error: e });
-        continue;
-      }
-      this.#onMessage(message);
-      if (this.#ended()) return;
-    }
+      this.#onMessage(parseServerCommand(item));
+    }, () => this.#ended());
   }
 
   #onMessage(m: ServerMessage): void {
@@ -816,9 +793,8 @@ export class NotificationSession {
 
   #onError(trid: number, code: number): void {
     const info = describeErrorCode(code);
-    const pending = this.#pending.get(trid);
+    const pending = this.#core.settle(trid);
     if (pending) {
-      this.#pending.delete(trid);
       if (pending.kind === "QRY") {
         this.#fail("server-error", `Challenge answer refused: ${code} ${info.meaning}`, {
           serverCode: code,
@@ -848,7 +824,7 @@ export class NotificationSession {
   }
 
   #complete(trid: number, reply: ServerMessage): boolean {
-    if (!this.#pending.delete(trid)) return false;
+    if (this.#core.settle(trid) === undefined) return false;
     this.#emit({ type: "requestCompleted", requestId: trid, reply });
     return true;
   }
@@ -964,23 +940,22 @@ export class NotificationSession {
         this.#emit({ type: "presence", passport: m.passport, status: "FLN", initial: false });
         return;
       case "CHL": {
-        const trid = this.#nextTrid();
-        this.#transmit(
-          qry(trid, this.#product.id, challengeAnswer(m.challenge, this.#product.key)),
-        );
-        this.#pending.set(trid, { kind: "QRY", deadline: this.#now + this.#timeouts.request });
+        const answer = challengeAnswer(m.challenge, this.#product.key);
+        const trid = this.#core.nextTrid();
+        this.#core.transmit(qry(trid, this.#product.id, answer));
+        this.#core.track(trid, "QRY", this.#timeouts.request);
         return;
       }
       case "QRY":
-        this.#pending.delete(m.trid);
+        this.#core.settle(m.trid);
         return;
       case "QNG": {
-        this.#pongDeadline = undefined;
+        this.#core.clearTimer("pong");
         // A server asking for pings more often than every 5 s would make us flood it.
         const wait = m.seconds !== undefined
           ? Math.max(5, m.seconds) * 1000
           : this.#timeouts.pingInterval;
-        this.#nextPing = this.#now + wait;
+        this.#core.setTimer("ping", this.#core.now + wait);
         return;
       }
       case "ADD": {
@@ -1056,7 +1031,7 @@ export class NotificationSession {
         this.#complete(m.trid, m);
         return;
       case "XFR_SB":
-        if (this.#pending.has(m.trid)) {
+        if (this.#core.isPending(m.trid)) {
           this.#emit({
             type: "switchboard",
             requestId: m.trid,
