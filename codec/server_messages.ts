@@ -22,10 +22,15 @@ export const LIST_BITS: Readonly<Record<ListName, number>> = Object.freeze({
 });
 
 /**
- * A server command of either connection kind, typed: see
- * {@link NotificationServerMessage} and {@link SwitchboardServerMessage}.
+ * What {@link parseServerCommand} returns: a {@link NotificationServerMessage},
+ * or one of the switchboard-only views of {@link SwitchboardServerMessage}.
  */
-export type ServerMessage = NotificationServerMessage | SwitchboardServerMessage;
+export type ServerMessage =
+  | NotificationServerMessage
+  | Extract<
+    SwitchboardServerMessage,
+    { type: "CAL" | "JOI" | "IRO" | "ANS_OK" | "BYE" | "ACK" | "NAK" }
+  >;
 
 /**
  * A notification-server command with its arguments typed and names

@@ -1,3 +1,5 @@
+import type { SwitchboardPhase } from "./switchboard_events.ts";
+
 /** Why a session failed. */
 export type SessionErrorCode =
   /** The server answered with an error code (see `serverCode`). */
@@ -35,7 +37,7 @@ export type SessionPhase =
 /** Details of a {@link SessionError}. */
 export interface SessionErrorDetails {
   /** Phase the session was in when it failed. */
-  phase: SessionPhase;
+  phase: SessionPhase | SwitchboardPhase;
   /** Server error code (`911`, ...) for `server-error`. */
   serverCode?: number;
   /** Name of the server error code, e.g. `AUTHENTICATION_FAILED`. */
@@ -61,7 +63,7 @@ export class SessionError extends Error {
   /** Stable machine-readable reason. */
   readonly code: SessionErrorCode;
   /** Phase the session was in when it failed. */
-  readonly phase: SessionPhase;
+  readonly phase: SessionPhase | SwitchboardPhase;
   /** Server error code for `server-error`. */
   readonly serverCode?: number;
   /** Name of the server error code. */

@@ -57,3 +57,29 @@ export {
   type LifecycleSnapshot,
   notificationLifecycle,
 } from "./lifecycle.ts";
+export {
+  switchboardLifecycle,
+  SwitchboardSession,
+  type SwitchboardSnapshot,
+} from "./switchboard.ts";
+export type {
+  SwitchboardChartContext,
+  SwitchboardChartEvent,
+  SwitchboardChartInput,
+} from "./_switchboard_chart.ts";
+export {
+  type AnswerEntry,
+  type CallEntry,
+  DEFAULT_SWITCHBOARD_TIMEOUTS,
+  type InviteFailure,
+  type Participant,
+  type SendFailure,
+  type SwitchboardEndedEvent,
+  type SwitchboardEndReason,
+  type SwitchboardEvent,
+  type SwitchboardOptions,
+  type SwitchboardOutput,
+  type SwitchboardPhase,
+  type SwitchboardSettings,
+  type SwitchboardTimeouts,
+} from "./switchboard_events.ts";
