@@ -104,6 +104,11 @@ export const switchboardChart = setup({
       target: ".failed",
       actions: [assign({ error: ({ event }) => event.error }), "closeConnection"],
     },
+    // Leaving before the switchboard accepted us: nothing to say OUT to, just close.
+    LEAVE: {
+      target: ".closed",
+      actions: [assign({ endReason: "left" }), "closeConnection"],
+    },
   },
   states: {
     idle: {

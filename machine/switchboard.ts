@@ -485,7 +485,13 @@ export class SwitchboardSession {
   #entered(phase: SwitchboardPhase): void {
     const core = this.#core;
     if (phase === "open") {
-      core.emit({ type: "ready", sessionId: this.#sessionId, participants: this.participants });
+      const sessionId = this.#sessionId;
+      const participants = this.participants;
+      core.emit(
+        sessionId === undefined
+          ? { type: "ready", participants }
+          : { type: "ready", sessionId, participants },
+      );
       if (this.#options.mode === "call") {
         for (const p of this.#options.invitees ?? []) this.invite(p);
       }
