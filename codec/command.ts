@@ -61,7 +61,8 @@ export interface CommandRule {
 /** Largest `MSG` payload a switchboard accepts: servers close the connection on more. */
 export const MAX_SB_PAYLOAD_BYTES = 1664;
 
-type Table = Readonly<Record<string, CommandRule>>;
+/** The rules of one connection kind and direction, by command name. */
+export type CommandTable = Readonly<Record<string, CommandRule>>;
 
 const yes = (syntax: string, extra: Partial<CommandRule> = {}): CommandRule =>
   Object.freeze({ trid: "yes", payload: false, syntax, ...extra });
@@ -77,7 +78,7 @@ const afterCki = (args: readonly string[]): readonly number[] => {
 };
 const isAuthScheme = (arg: string | undefined): boolean => arg === "TWN" || arg === "MD5";
 
-const NS_SERVER: Table = {
+const NS_SERVER: CommandTable = {
   VER: yes("VER t version... (VER t 0: none supported)"),
   CVR: yes("CVR t recommended recommended2 minimum download-url info-url"),
   USR: yes("USR t TWN S challenge | USR t OK passport name verified restricted"),
@@ -115,7 +116,7 @@ const NS_SERVER: Table = {
   IPG: no("IPG length + payload", { payload: true }),
 };
 
-const NS_CLIENT: Table = {
+const NS_CLIENT: CommandTable = {
   VER: yes("VER t version... CVR0"),
   CVR: yes("CVR t lcid os os-version arch client client-version MSMSGS passport"),
   USR: yes("USR t TWN I passport | USR t TWN S ticket", {
@@ -144,7 +145,7 @@ const NS_CLIENT: Table = {
   OUT: no("OUT"),
 };
 
-const SB_SERVER: Table = {
+const SB_SERVER: CommandTable = {
   USR: yes("USR t OK passport name"),
   CAL: yes("CAL t RINGING session-id"),
   ANS: yes("ANS t OK"),
@@ -157,7 +158,7 @@ const SB_SERVER: Table = {
   MSG: no("MSG passport name length + payload", { payload: true }),
 };
 
-const SB_CLIENT: Table = {
+const SB_CLIENT: CommandTable = {
   // An SB USR starts with a passport, never TWN/MD5: the guard keeps the rule
   // right when the connection kind is not known.
   USR: yes("USR t passport cookie", {
@@ -183,11 +184,12 @@ const SB_CLIENT: Table = {
  * COMMANDS.sb.server.CAL.syntax; // "CAL t RINGING session-id"
  * ```
  */
-export const COMMANDS: Readonly<Record<ConnectionKind, Readonly<Record<Direction, Table>>>> = Object
-  .freeze({
-    ns: Object.freeze({ server: Object.freeze(NS_SERVER), client: Object.freeze(NS_CLIENT) }),
-    sb: Object.freeze({ server: Object.freeze(SB_SERVER), client: Object.freeze(SB_CLIENT) }),
-  });
+export const COMMANDS: Readonly<Record<ConnectionKind, Readonly<Record<Direction, CommandTable>>>> =
+  Object
+    .freeze({
+      ns: Object.freeze({ server: Object.freeze(NS_SERVER), client: Object.freeze(NS_CLIENT) }),
+      sb: Object.freeze({ server: Object.freeze(SB_SERVER), client: Object.freeze(SB_CLIENT) }),
+    });
 
 const KINDS: readonly ConnectionKind[] = ["ns", "sb"];
 

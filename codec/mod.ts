@@ -31,6 +31,7 @@ export {
   type CommandRule,
   commandRule,
   COMMANDS,
+  type CommandTable,
   type ConnectionKind,
   type Direction,
   hasPayload,
@@ -63,9 +64,27 @@ export * from "./challenge.ts";
 export * from "./capabilities.ts";
 export * from "./msn_object.ts";
 export { parseSwitchboardCommand, type SwitchboardServerMessage } from "./sb_server_messages.ts";
-export * from "./content_types.ts";
-export * from "./content_nudge.ts";
-export * from "./content_emoticon.ts";
-export * from "./content_invite.ts";
-export * from "./content_p2p.ts";
-export * from "./text_split.ts";
+export {
+  ackModeOf,
+  type ContentKind,
+  type ContentTypeRow,
+  interpretSwitchboardPayload,
+  SB_CONTENT_TYPES,
+  type SwitchboardContent,
+  type UnknownContentView,
+} from "./content_types.ts";
+export {
+  buildNudgeMessage,
+  DATACAST_TYPE,
+  type DatacastView,
+  type NudgeView,
+} from "./content_nudge.ts";
+export {
+  buildEmoticonMessage,
+  type CustomEmoticon,
+  EMOTICON_TYPE,
+  type EmoticonsView,
+} from "./content_emoticon.ts";
+export { buildInvitationCancel, type InvitationView, INVITE_TYPE } from "./content_invite.ts";
+export { buildP2pMessage, P2P_TYPE, type P2pView } from "./content_p2p.ts";
+export { splitTextMessage, type SplitTextOptions } from "./text_split.ts";

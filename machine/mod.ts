@@ -57,16 +57,14 @@ export {
   type LifecycleSnapshot,
   notificationLifecycle,
 } from "./lifecycle.ts";
+export { SwitchboardSession } from "./switchboard.ts";
 export {
+  type SwitchboardChartContext,
+  type SwitchboardChartEvent,
+  type SwitchboardChartInput,
   switchboardLifecycle,
-  SwitchboardSession,
   type SwitchboardSnapshot,
-} from "./switchboard.ts";
-export type {
-  SwitchboardChartContext,
-  SwitchboardChartEvent,
-  SwitchboardChartInput,
-} from "./_switchboard_chart.ts";
+} from "./switchboard_lifecycle.ts";
 export {
   type AnswerEntry,
   type CallEntry,

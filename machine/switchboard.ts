@@ -2,84 +2,38 @@ import { initialTransition, type SnapshotFrom, transition } from "xstate";
 import {
   type AckMode,
   ans,
-  buildInvitationCancel,
   buildNudgeMessage,
   buildTypingMessage,
   cal,
   DecodeError,
   Decoder,
-  EncodeError,
   type ImFormat,
-  interpretSwitchboardPayload,
   msg,
   out,
   parseSwitchboardCommand,
   PayloadError,
   sbUsr,
   splitTextMessage,
-  type SwitchboardServerMessage,
 } from "../codec/mod.ts";
 import { ConnectionCore } from "./_connection.ts";
 import { SessionError, type SessionErrorCode, UsageError } from "./errors.ts";
-import {
-  switchboardChart,
-  type SwitchboardChartContext,
-  type SwitchboardChartEvent,
-} from "./_switchboard_chart.ts";
-import type { LifecycleLogic } from "./lifecycle.ts";
-import {
-  DEFAULT_SWITCHBOARD_TIMEOUTS,
-  type InviteFailure,
-  type Participant,
-  type SendFailure,
-  type SwitchboardEvent,
-  type SwitchboardOptions,
-  type SwitchboardOutput,
-  type SwitchboardPhase,
-  type SwitchboardTimeouts,
+import { switchboardChart, type SwitchboardChartEvent } from "./_switchboard_chart.ts";
+import type { SwitchboardSnapshot } from "./switchboard_lifecycle.ts";
+import type {
+  Participant,
+  SendFailure,
+  SwitchboardEvent,
+  SwitchboardOptions,
+  SwitchboardOutput,
+  SwitchboardPhase,
+  SwitchboardTimeouts,
 } from "./switchboard_events.ts";
-import { inviteFailure } from "./_switchboard_requests.ts";
+import { Outstanding } from "./_switchboard_requests.ts";
+import { handleServerCommand, Roster, type SwitchboardInternals } from "./_switchboard_incoming.ts";
+import { ChartDelays } from "./_switchboard_delays.ts";
+import { checkSwitchboardOptions } from "./_switchboard_options.ts";
 
 type Snapshot = SnapshotFrom<typeof switchboardChart>;
-
-/** A switchboard chart snapshot as plain data: the phase and the chart's context. */
-export interface SwitchboardSnapshot {
-  /** The phase (state value), e.g. `"open"`. */
-  readonly value: unknown;
-  /** `"active"` while running, `"done"` once closed or failed. */
-  readonly status: string;
-  /** The chart's context. */
-  readonly context: SwitchboardChartContext;
-}
-
-/**
- * The switchboard lifecycle as an XState v5 machine, for `createActor` and
- * the Stately inspector. {@link SwitchboardSession} runs this same machine
- * through XState's pure `transition()`; its custom actions are no-ops here.
- *
- * Input: `{ mode: "call" | "answer", timeouts }`.
- *
- * @example Watch the phases with an actor
- * ```ts
- * import { createActor } from "xstate";
- * import { DEFAULT_SWITCHBOARD_TIMEOUTS, switchboardLifecycle } from "@msnp/client/machine";
- * const actor = createActor(switchboardLifecycle, {
- *   input: { mode: "call", timeouts: DEFAULT_SWITCHBOARD_TIMEOUTS },
- * });
- * actor.start();
- * actor.send({ type: "START" });
- * console.log((actor.getSnapshot() as { value: unknown }).value); // "connecting"
- * actor.stop();
- * ```
- */
-export const switchboardLifecycle: LifecycleLogic = switchboardChart;
-
-/** The state of one send (one intent; split text has several parts). */
-interface Send {
-  remaining: number;
-  acknowledged: boolean;
-  recipients: string[];
-}
 
 const MSG_ACKED = "MSG";
 const MSG_NAK_WINDOW = "MSG-N";
@@ -126,42 +80,15 @@ export class SwitchboardSession {
   readonly #core: ConnectionCore<SwitchboardEvent>;
   #snapshot: Snapshot;
   #sessionId: string | undefined;
-  #participants = new Map<string, Participant>();
-  #nextId = 0;
-  #calls = new Map<number, { inviteId: number; passport: string }>();
-  #parts = new Map<number, number>(); // MSG TrID -> send id
-  #sends = new Map<number, Send>();
-  #delayed = new Map<string, SwitchboardChartEvent>(); // chart `after` events by id
+  #roster = new Roster();
+  #outstanding = new Outstanding();
+  readonly #delays: ChartDelays<SwitchboardChartEvent>;
+  readonly #internals: SwitchboardInternals;
 
   /** Creates a session; nothing happens until {@link start}. */
   constructor(options: SwitchboardOptions) {
-    if (options.mode !== "call" && options.mode !== "answer") {
-      throw new UsageError(
-        "invalid-argument",
-        'Cannot create switchboard: mode must be "call" or "answer"',
-      );
-    }
-    const { address } = options;
-    if (
-      typeof address?.host !== "string" || address.host === "" || !Number.isInteger(address.port) ||
-      address.port < 1 || address.port > 65535
-    ) {
-      throw new UsageError("invalid-argument", "Cannot create switchboard: invalid address");
-    }
-    try {
-      // Validate what we will send from the options now, not mid-handshake.
-      if (options.mode === "call") {
-        sbUsr(1, options.account, options.cookie);
-        for (const p of options.invitees ?? []) cal(1, p);
-      } else ans(1, options.account, options.cookie, options.sessionId);
-    } catch (e) {
-      if (!(e instanceof EncodeError)) throw e;
-      throw new UsageError("invalid-argument", `Cannot create switchboard: ${e.message}`, {
-        cause: e,
-      });
-    }
+    this.#timeouts = checkSwitchboardOptions(options);
     this.#options = options;
-    this.#timeouts = { ...DEFAULT_SWITCHBOARD_TIMEOUTS, ...options.timeouts };
     this.#sessionId = options.mode === "answer" ? options.sessionId : undefined;
     this.#core = new ConnectionCore<SwitchboardEvent>({
       kind: "sb",
@@ -173,6 +100,20 @@ export class SwitchboardSession {
         }),
       fault: (error) => this.#fault(error),
     });
+    this.#delays = new ChartDelays(this.#core);
+    // The command handlers' view of this session (they live in _switchboard_incoming.ts).
+    this.#internals = {
+      phase: () => this.phase,
+      core: this.#core,
+      outstanding: this.#outstanding,
+      roster: this.#roster,
+      cancelInvitations: options.cancelInvitations !== false,
+      dispatch: (event) => this.#dispatch(event),
+      fail: (code, message, extra) => this.#fail(code, message, extra),
+      ringing: (sessionId) => {
+        this.#sessionId ??= sessionId;
+      },
+    };
     [this.#snapshot] = initialTransition(switchboardChart, {
       mode: options.mode,
       timeouts: this.#timeouts,
@@ -198,7 +139,7 @@ export class SwitchboardSession {
 
   /** The other participants now, in the order they came (copies). */
   get participants(): Participant[] {
-    return [...this.#participants.values()].map((p) => ({ ...p }));
+    return this.#roster.list();
   }
 
   /** Our own passport. */
@@ -268,17 +209,14 @@ export class SwitchboardSession {
   handleTimeout(now: number): void {
     this.#core.input(now, () => {
       const core = this.#core;
-      for (const [id, event] of this.#delayed) {
-        if (core.ended) return;
-        if (core.timerDue(`chart:${id}`, now)) {
-          this.#delayed.delete(id);
-          this.#dispatch(event);
-        }
+      for (const event of this.#delays.due(now)) {
+        if (!core.ended) this.#dispatch(event);
       }
       if (core.ended) return;
       for (const [trid, request] of core.expire(now)) {
-        if (request.kind === CAL) this.#callFailed(trid, { reason: "timeout" });
-        else if (request.kind === MSG_NAK_WINDOW) this.#partDone(trid);
+        if (request.kind === CAL) {
+          this.#emit(this.#outstanding.callFailed(trid, { reason: "timeout" }));
+        } else if (request.kind === MSG_NAK_WINDOW) this.#emit(this.#outstanding.partDone(trid));
         else this.#partFailed(trid, { reason: "timeout" });
       }
     });
@@ -293,9 +231,7 @@ export class SwitchboardSession {
   invite(passport: string, now?: number): number {
     return this.#intent(now, "invite", () => {
       const trid = this.#core.request(CAL, this.#timeouts.call, (t) => cal(t, passport));
-      const inviteId = ++this.#nextId;
-      this.#calls.set(trid, { inviteId, passport });
-      return inviteId;
+      return this.#outstanding.call(trid, passport);
     });
   }
 
@@ -365,59 +301,31 @@ export class SwitchboardSession {
   #send(payloads: Uint8Array[], ack: AckMode): number {
     const core = this.#core;
     for (const p of payloads) msg(1, ack, p); // refuse before sending any part
-    const sendId = ++this.#nextId;
-    const recipients = [...this.#participants.values()].map((p) => p.passport);
+    const recipients = this.#roster.passports();
     if (ack === "U") {
+      const sendId = this.#outstanding.nextSendId();
       for (const p of payloads) core.transmit(msg(core.nextTrid(), ack, p));
       core.emit({ type: "sendCompleted", sendId, acknowledged: false, recipients });
       return sendId;
     }
-    this.#sends.set(sendId, { remaining: payloads.length, acknowledged: ack !== "N", recipients });
     const [kind, limit] = ack === "N"
       ? [MSG_NAK_WINDOW, this.#timeouts.nak]
       : [MSG_ACKED, this.#timeouts.ack];
-    for (const p of payloads) {
+    const trids = payloads.map((p) => {
       const trid = core.nextTrid();
       core.transmit(msg(trid, ack, p));
       core.track(trid, kind, limit);
-      this.#parts.set(trid, sendId);
-    }
-    return sendId;
-  }
-
-  #partDone(trid: number): void {
-    const sendId = this.#parts.get(trid);
-    if (sendId === undefined) return;
-    this.#parts.delete(trid);
-    const send = this.#sends.get(sendId)!;
-    if (--send.remaining > 0) return;
-    this.#sends.delete(sendId);
-    this.#core.emit({
-      type: "sendCompleted",
-      sendId,
-      acknowledged: send.acknowledged,
-      recipients: send.recipients,
+      return trid;
     });
+    return this.#outstanding.send(trids, ack !== "N", recipients);
   }
 
   #partFailed(trid: number, failure: SendFailure): void {
-    const sendId = this.#parts.get(trid);
-    if (sendId === undefined) return;
-    // The first failing part decides; the others' answers no longer matter.
-    for (const [t, id] of this.#parts) {
-      if (id !== sendId) continue;
-      this.#parts.delete(t);
-      this.#core.settle(t);
-    }
-    this.#sends.delete(sendId);
-    this.#core.emit({ type: "sendFailed", sendId, failure });
+    this.#emit(this.#outstanding.partFailed(trid, failure, (t) => this.#core.settle(t)));
   }
 
-  #callFailed(trid: number, failure: InviteFailure): void {
-    const call = this.#calls.get(trid);
-    if (call === undefined) return;
-    this.#calls.delete(trid);
-    this.#core.emit({ type: "inviteFailed", ...call, failure });
+  #emit(event: SwitchboardEvent | undefined): void {
+    if (event !== undefined) this.#core.emit(event);
   }
 
   #fault(error: unknown): void {
@@ -464,21 +372,9 @@ export class SwitchboardSession {
         return;
       case "sendOut":
         return core.transmit(out());
-      case "xstate.raise": {
+      default:
         // A phase's time limit: the chart hands it over as data; the core keeps the deadline.
-        const { id, delay, event } = params as {
-          id: string;
-          delay: number;
-          event: SwitchboardChartEvent;
-        };
-        this.#delayed.set(id, event);
-        return core.setTimer(`chart:${id}`, core.now + delay);
-      }
-      case "xstate.cancel": {
-        const id = (params as { sendId: string }).sendId;
-        this.#delayed.delete(id);
-        return core.clearTimer(`chart:${id}`);
-      }
+        this.#delays.handle(type, params);
     }
   }
 
@@ -497,9 +393,8 @@ export class SwitchboardSession {
       }
     } else if (phase === "closed" || phase === "failed") {
       // Every wait ends here, each with its own outcome, before the session's last event.
-      for (const trid of [...this.#calls.keys()]) this.#callFailed(trid, { reason: "closed" });
-      for (const trid of [...this.#parts.keys()]) this.#partFailed(trid, { reason: "closed" });
-      this.#delayed.clear();
+      for (const event of this.#outstanding.closeAll()) core.emit(event);
+      this.#delays.clear();
       const { error, endReason } = this.#snapshot.context;
       if (error) core.fail(error);
       else core.end();
@@ -519,84 +414,7 @@ export class SwitchboardSession {
         else this.#fault(item);
         return;
       }
-      this.#onCommand(parseSwitchboardCommand(item));
+      handleServerCommand(this.#internals, parseSwitchboardCommand(item));
     }, () => this.#core.ended);
-  }
-
-  #onCommand(m: SwitchboardServerMessage): void {
-    const core = this.#core;
-    const phase = this.phase;
-    switch (m.type) {
-      case "error": {
-        const request = core.settle(m.trid);
-        if (request?.kind === CAL) return this.#callFailed(m.trid, inviteFailure(m.code, m.name));
-        if (request !== undefined) {
-          return this.#partFailed(m.trid, {
-            reason: "server-error",
-            serverCode: m.code,
-            serverName: m.name,
-          });
-        }
-        if (phase === "authenticating" || phase === "answering") {
-          // 911: the cookie was refused (bad, used or expired); the server closes.
-          this.#fail("server-error", `Switchboard refused us: ${m.code} ${m.name}`, {
-            serverCode: m.code,
-            serverName: m.name,
-          });
-        }
-        return; // an error for no request of ours: nothing waits for it
-      }
-      case "USR_OK":
-        if (phase === "authenticating") this.#dispatch({ type: "AUTHENTICATED" });
-        return;
-      case "ANS_OK":
-        if (phase === "answering") this.#dispatch({ type: "AUTHENTICATED" });
-        return;
-      case "IRO":
-        return this.#joined(m.passport, m.friendlyName, true);
-      case "JOI":
-        return this.#joined(m.passport, m.friendlyName, false);
-      case "BYE": {
-        if (!this.#participants.delete(m.passport.toLowerCase())) return;
-        core.emit({ type: "participantLeft", passport: m.passport, timedOut: m.timedOut });
-        return;
-      }
-      case "CAL": {
-        const call = this.#calls.get(m.trid);
-        if (call === undefined || core.settle(m.trid) === undefined) return;
-        this.#calls.delete(m.trid);
-        this.#sessionId ??= m.sessionId;
-        core.emit({ type: "inviteRinging", ...call, sessionId: m.sessionId });
-        return;
-      }
-      case "ACK":
-        if (core.settle(m.trid) !== undefined) this.#partDone(m.trid);
-        return;
-      case "NAK":
-        if (core.settle(m.trid) !== undefined) this.#partFailed(m.trid, { reason: "nak" });
-        return;
-      case "OUT":
-        return this.#dispatch({ type: "SERVER_OUT" });
-      case "MSG": {
-        const content = interpretSwitchboardPayload(m.payload);
-        core.emit({ type: "message", from: m.sender, friendlyName: m.senderName, content });
-        if (
-          content.kind === "invitation" && content.command === "INVITE" &&
-          content.cookie !== undefined && this.#options.cancelInvitations !== false &&
-          phase === "open"
-        ) {
-          // Unsupported invitations get a CANCEL, not silence; its answer (if any) is ignored.
-          core.transmit(msg(core.nextTrid(), "N", buildInvitationCancel(content.cookie)));
-        }
-        return;
-      }
-    }
-  }
-
-  #joined(passport: string, friendlyName: string, initial: boolean): void {
-    const key = passport.toLowerCase();
-    const known = this.#participants.has(key);
-    this.#participants.set(key, { passport, friendlyName });
-    if (!known) this.#core.emit({ type: "participantJoined", passport, friendlyName, initial });
   }
 }
