@@ -98,8 +98,13 @@ export type SessionEvent =
     friendlyName: string;
   }
   | { type: "notification"; message: MessageView }
-  /** The server sent something malformed that was skipped; the session goes on. */
-  | { type: "warning"; error: DecodeError | PayloadError }
+  /**
+   * The server sent something malformed or out of place that was skipped;
+   * the session goes on. A `SessionError` (code `protocol`) here reports a
+   * server that broke a rule without breaking the session, e.g. a contact
+   * listed twice in a SYN, or an `LST` outside a sync.
+   */
+  | { type: "warning"; error: DecodeError | PayloadError | SessionError }
   | SignedOutEvent;
 
 /** Which kind of server a connection goes to: notification (`ns`) or switchboard (`sb`). */
