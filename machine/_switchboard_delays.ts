@@ -18,13 +18,17 @@ export class ChartDelays<Event> {
   }
 
   /**
-   * Handles an action if it is XState's delayed raise or its cancellation;
-   * returns whether it was one.
+   * Handles an action if it is XState's raise (delayed, or not: then
+   * `dispatch` gets the event at once) or a cancellation; returns whether it
+   * was one.
    */
-  handle(type: string, params: unknown): boolean {
+  handle(type: string, params: unknown, dispatch: (event: Event) => void): boolean {
     if (type === "xstate.raise") {
       const { id, delay, event } = params as { id?: string; delay?: number; event: Event };
-      if (id === undefined || delay === undefined) return false;
+      if (id === undefined || delay === undefined) {
+        dispatch(event);
+        return true;
+      }
       this.#pending.set(id, event);
       this.#core.setTimer(`chart:${id}`, this.#core.now + delay);
       return true;

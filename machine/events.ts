@@ -1,3 +1,4 @@
+import type { ConnectionKind } from "../codec/mod.ts";
 import type {
   AnyStatus,
   HostPort,
@@ -107,8 +108,8 @@ export type SessionEvent =
   | { type: "warning"; error: DecodeError | PayloadError | SessionError }
   | SignedOutEvent;
 
-/** Which kind of server a connection goes to: notification (`ns`) or switchboard (`sb`). */
-export type ConnectionKind = "ns" | "sb";
+// One definition, in the codec's command table: the root entry re-exports both folders.
+export type { ConnectionKind };
 
 /**
  * What any session asks its driver to do, in order, with `Event` its event

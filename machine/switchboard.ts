@@ -374,7 +374,7 @@ export class SwitchboardSession {
         return core.transmit(out());
       default:
         // A phase's time limit: the chart hands it over as data; the core keeps the deadline.
-        this.#delays.handle(type, params);
+        this.#delays.handle(type, params, (event) => this.#dispatch(event));
     }
   }
 
