@@ -112,7 +112,9 @@ export const switchboardChart = setup({
   },
   states: {
     idle: {
-      on: { START: { target: "connecting", actions: "connect" }, FAIL: {} },
+      // Nothing is open before START: leaving or failing is not possible yet
+      // (SwitchboardSession refuses leave() here with a UsageError).
+      on: { START: { target: "connecting", actions: "connect" }, FAIL: {}, LEAVE: {} },
     },
     connecting: {
       after: {
