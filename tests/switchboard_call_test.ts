@@ -12,7 +12,8 @@ import {
   textPayload,
 } from "./switchboard_script.ts";
 import { describeErrorCode } from "../codec/mod.ts";
-import { SessionError } from "../machine/mod.ts";
+import { inspect } from "node:util";
+import { SessionError, SwitchboardSession, UsageError } from "../machine/mod.ts";
 
 test("an outgoing conversation: USR, CAL, RINGING, JOI, MSG with ACK, a reply, leaving", () => {
   const steps: Step[] = [
@@ -176,4 +177,37 @@ test("a multi-party call: a second invitee joins after the first", () => {
       },
     },
   ]);
+});
+
+test("the cookie appears only in the USR line: never in events, errors or their stacks", () => {
+  const cookie = "SECRET.cookie.4242";
+  const sb = new SwitchboardSession(callOptions({ cookie, invitees: ["bob@example.com"] }));
+  const seen: string[] = [];
+  const drain = () => {
+    for (let o = sb.poll(); o; o = sb.poll()) {
+      if (o.type === "transmit") seen.push(new TextDecoder().decode(o.bytes));
+      else if (o.type === "event") {
+        const error = "error" in o.event ? o.event.error : undefined;
+        seen.push(JSON.stringify(o.event), String(error), error?.stack ?? "", inspect(o.event));
+      }
+    }
+  };
+  sb.start(0);
+  sb.handleConnected(1);
+  drain();
+  assert.equal(seen.filter((s) => s.includes(cookie)).length, 1);
+  assert.ok(seen[0].startsWith("USR 1 "));
+  sb.handleData(new TextEncoder().encode("911 1\r\n"), 2);
+  drain();
+  assert.equal(seen.filter((s) => s.includes(cookie)).length, 1);
+  assert.ok(!inspect(sb).includes(cookie));
+  // A cookie the session refuses is not quoted back either.
+  for (const bad of ["SECRET cookie", "SECRET\r\ncookie", ""]) {
+    assert.throws(
+      () => new SwitchboardSession(callOptions({ cookie: bad })),
+      (e) =>
+        e instanceof UsageError && e.code === "invalid-argument" &&
+        (bad === "" || !`${e.message}${e.stack}`.includes("SECRET")),
+    );
+  }
 });
