@@ -341,8 +341,8 @@ export class ConnectionCore<Event, Extra = never> {
 
   /**
    * Hands each decoded command or `DecodeError` to `handle`, one at a time,
-   * until the decoder needs more bytes or `stop()` says so (the session
-   * ended). A throw from `handle` goes to the `fault` hook and the next item
+   * until the decoder needs more bytes, `stop()` says so (the session
+   * ended), or the connection was replaced ({@link open}) or failed fatally. A throw from `handle` goes to the `fault` hook and the next item
    * is handled: one bad command never drops the rest of a chunk.
    */
   drain(handle: (item: Command | DecodeError) => void, stop: () => boolean): void {
@@ -354,7 +354,10 @@ export class ConnectionCore<Event, Extra = never> {
         if (e instanceof UsageError) throw e;
         this.#hooks.fault(e);
       }
-      if (stop() || (item instanceof DecodeError && item.fatal)) return;
+      // A redirect or close replaced the connection: the old one's bytes are dropped.
+      if (stop() || this.#decoder !== decoder || (item instanceof DecodeError && item.fatal)) {
+        return;
+      }
     }
   }
 }
