@@ -5,6 +5,7 @@
  * @module
  */
 
+import { formatImFormat, type ImFormat, parseImFormat } from "./im_format.ts";
 import {
   decodeUtf8,
   encodeMime,
@@ -16,6 +17,9 @@ import {
 } from "./mime.ts";
 
 const utf8Encoder = new TextEncoder();
+
+// The X-MMS-IM-Format grammar lives in im_format.ts; re-exported for existing importers.
+export { formatImFormat, type ImEffect, type ImFormat, parseImFormat } from "./im_format.ts";
 
 /**
  * Read-only `name -> value` fields with case-insensitive lookup, in wire
@@ -140,14 +144,6 @@ function toFlag(value: string | undefined): boolean | undefined {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
-}
-
-function urlDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /**
@@ -288,133 +284,6 @@ function buildProfile(msg: MimeMessage): Profile {
 
 // ---------------------------------------------------------------------------
 // Text messages and X-MMS-IM-Format
-
-/** Text effect letters of `EF`: bold, italic, underline, strike-through. */
-export type ImEffect = "B" | "I" | "U" | "S";
-
-/**
- * The `X-MMS-IM-Format` header of a text message. Every field is optional;
- * unknown keys are ignored when parsing.
- */
-export interface ImFormat {
-  /** `FN`: font name, URL-decoded (for example `Lucida Sans Unicode`). */
-  font?: string;
-  /** `EF`: effects in the order sent; unknown letters are dropped. */
-  effects?: ImEffect[];
-  /**
-   * `CO`: colour as the hex text sent. The byte order is BGR, so `ff0000` is
-   * blue and `0000ff` red; short forms such as `0` occur.
-   */
-  color?: string;
-  /** `CS`: Windows character set as sent (hex text, `0` = ANSI). */
-  charset?: string;
-  /** `PF`: Windows pitch and family as sent (decimal text, such as `22`). */
-  pitchFamily?: string;
-}
-
-const EFFECT_LETTERS: readonly string[] = ["B", "I", "U", "S"];
-
-/**
- * Parses an `X-MMS-IM-Format` header value (`FN=...; EF=...; CO=...; CS=...; PF=...`).
- * Never throws: malformed parts are skipped and a malformed `FN` escape keeps
- * the raw text.
- *
- * @example Parsing the usual form
- * ```ts
- * import { parseImFormat } from "./message_types.ts";
- *
- * parseImFormat("FN=Lucida%20Sans%20Unicode; EF=B; CO=ff0000; CS=0; PF=22");
- * // { font: "Lucida Sans Unicode", effects: ["B"], color: "ff0000", charset: "0", pitchFamily: "22" }
- * ```
- *
- * @param value The header value.
- * @returns The format fields present.
- */
-export function parseImFormat(value: string): ImFormat {
-  const format: ImFormat = {};
-  for (const part of value.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq === -1) continue;
-    const key = part.slice(0, eq).trim().toUpperCase();
-    const v = part.slice(eq + 1).trim();
-    switch (key) {
-      case "FN":
-        format.font = urlDecode(v);
-        break;
-      case "EF":
-        format.effects = [...v.toUpperCase()].filter((c): c is ImEffect =>
-          EFFECT_LETTERS.includes(c)
-        );
-        break;
-      case "CO":
-        format.color = v;
-        break;
-      case "CS":
-        format.charset = v;
-        break;
-      case "PF":
-        format.pitchFamily = v;
-        break;
-    }
-  }
-  return format;
-}
-
-const FORMAT_TOKEN = /^[0-9A-Za-z]*$/;
-
-function checkToken(key: string, value: string): string {
-  if (!FORMAT_TOKEN.test(value)) {
-    throw new PayloadError(
-      "INVALID_FORMAT",
-      `Cannot build X-MMS-IM-Format field ${key}=${JSON.stringify(value)}: not alphanumeric`,
-    );
-  }
-  return value;
-}
-
-/**
- * Builds an `X-MMS-IM-Format` header value. Fields appear in the order
- * `FN EF CO CS PF`, each only when set; the font is URL-encoded.
- *
- * @example The documented example
- * ```ts
- * import { formatImFormat } from "./message_types.ts";
- *
- * formatImFormat({
- *   font: "Lucida Sans Unicode",
- *   effects: ["B"],
- *   color: "ff0000",
- *   charset: "0",
- *   pitchFamily: "22",
- * }); // "FN=Lucida%20Sans%20Unicode; EF=B; CO=ff0000; CS=0; PF=22"
- * ```
- *
- * @param format Fields to write.
- * @returns The header value.
- * @throws {PayloadError} `INVALID_FORMAT` when an effect is unknown or `CO`,
- * `CS` or `PF` is not alphanumeric.
- */
-export function formatImFormat(format: ImFormat): string {
-  const parts: string[] = [];
-  if (format.font !== undefined) parts.push(`FN=${encodeURIComponent(format.font)}`);
-  if (format.effects !== undefined) {
-    for (const e of format.effects) {
-      if (!EFFECT_LETTERS.includes(e)) {
-        throw new PayloadError(
-          "INVALID_FORMAT",
-          `Cannot build X-MMS-IM-Format effect ${JSON.stringify(e)}: expected B, I, U or S`,
-        );
-      }
-    }
-    parts.push(`EF=${format.effects.join("")}`);
-  }
-  if (format.color !== undefined) parts.push(`CO=${checkToken("CO", format.color)}`);
-  if (format.charset !== undefined) parts.push(`CS=${checkToken("CS", format.charset)}`);
-  if (format.pitchFamily !== undefined) {
-    parts.push(`PF=${checkToken("PF", format.pitchFamily)}`);
-  }
-  return parts.join("; ");
-}
 
 /**
  * Builds the payload of a `text/plain` instant message: `MIME-Version`,

@@ -25,7 +25,9 @@ export type PayloadErrorCode =
   /** A client ID is not a decimal integer in 0..4294967295. */
   | "INVALID_CLIENT_ID"
   /** Text does not contain an `<msnobj .../>` element. */
-  | "INVALID_MSN_OBJECT";
+  | "INVALID_MSN_OBJECT"
+  /** Message text or a switchboard payload field holds a lone surrogate, tab or line break it cannot carry. */
+  | "INVALID_TEXT";
 
 /**
  * A payload (MIME message, challenge, client ID or MSNObject) could not be

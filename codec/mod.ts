@@ -6,7 +6,13 @@
  * - {@link Decoder}: push bytes in any chunking, pull {@link Command}s out.
  * - {@link encodeCommand} and the per-command builders (`ver`, `cvr`, `usrTwnInitial`, `chg`,
  *   `add`, ...): commands to bytes, refusing anything that would break framing.
- * - {@link parseServerCommand}: typed views over server commands.
+ * - {@link parseServerCommand}: typed views over server commands;
+ *   {@link parseSwitchboardCommand} for a switchboard connection.
+ * - {@link COMMANDS}: the command table (TrID, payload, syntax, secret arguments) per
+ *   connection kind and direction.
+ * - {@link interpretSwitchboardPayload} and {@link SB_CONTENT_TYPES}: switchboard messages by
+ *   content type (text, typing, nudge, emoticons, invitations, P2P); {@link splitTextMessage}
+ *   for text longer than one message.
  *
  * @example Decode a stream and read its commands
  * ```ts
@@ -22,12 +28,21 @@
 
 export {
   type Command,
+  type CommandRule,
+  commandRule,
+  COMMANDS,
+  type CommandTable,
+  type ConnectionKind,
   type Direction,
   hasPayload,
   hasTrid,
   isErrorCode,
+  MAX_SB_PAYLOAD_BYTES,
   MAX_TRID,
   parseTrid,
+  SECRET_PAYLOAD_HEADERS,
+  secretArgIndexes,
+  type TridRule,
 } from "./command.ts";
 export { Decoder, type DecoderOptions } from "./decoder.ts";
 export { checkArgument, encodeCommand, type EncodeOptions } from "./encoder.ts";
@@ -38,11 +53,38 @@ export * from "./client_commands.ts";
 export {
   type HostPort,
   LIST_BITS,
+  type NotificationServerMessage,
   parseServerCommand,
   type ServerMessage,
 } from "./server_messages.ts";
 export * from "./mime.ts";
 export * from "./message_types.ts";
+export * from "./im_format.ts";
 export * from "./challenge.ts";
 export * from "./capabilities.ts";
 export * from "./msn_object.ts";
+export { parseSwitchboardCommand, type SwitchboardServerMessage } from "./sb_server_messages.ts";
+export {
+  ackModeOf,
+  type ContentKind,
+  type ContentTypeRow,
+  interpretSwitchboardPayload,
+  SB_CONTENT_TYPES,
+  type SwitchboardContent,
+  type UnknownContentView,
+} from "./content_types.ts";
+export {
+  buildNudgeMessage,
+  DATACAST_TYPE,
+  type DatacastView,
+  type NudgeView,
+} from "./content_nudge.ts";
+export {
+  buildEmoticonMessage,
+  type CustomEmoticon,
+  EMOTICON_TYPE,
+  type EmoticonsView,
+} from "./content_emoticon.ts";
+export { buildInvitationCancel, type InvitationView, INVITE_TYPE } from "./content_invite.ts";
+export { buildP2pMessage, P2P_TYPE, type P2pView } from "./content_p2p.ts";
+export { splitTextMessage, type SplitTextOptions } from "./text_split.ts";

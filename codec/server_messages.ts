@@ -1,21 +1,17 @@
-import {
-  type AnyStatus,
-  type ListName,
-  type PhoneProperty,
-  STATUSES as SETTABLE_STATUSES,
-} from "./client_commands.ts";
+// Typed views over notification-server commands. Switchboard commands have their own union in
+// sb_server_messages.ts; parseServerCommand hands the switchboard-only names to it.
+import { Args, type HostPort } from "./_args.ts";
+import type { AnyStatus, ListName, PhoneProperty } from "./client_commands.ts";
 import { type Command, isErrorCode } from "./command.ts";
 import { describeErrorCode } from "./error_codes.ts";
-import { DecodeError, quote } from "./errors.ts";
-import { urlDecode } from "./url_encoding.ts";
+import { quote } from "./errors.ts";
+import {
+  parseSwitchboardCommand,
+  SWITCHBOARD_ONLY,
+  type SwitchboardServerMessage,
+} from "./sb_server_messages.ts";
 
-/** A `host:port` pair from `XFR` or `RNG`. */
-export interface HostPort {
-  /** Host name or IP address. */
-  host: string;
-  /** TCP port. */
-  port: number;
-}
+export type { HostPort };
 
 /** List bit values in `LST`: FL=1, AL=2, BL=4, RL=8. */
 export const LIST_BITS: Readonly<Record<ListName, number>> = Object.freeze({
@@ -26,11 +22,22 @@ export const LIST_BITS: Readonly<Record<ListName, number>> = Object.freeze({
 });
 
 /**
- * A server command with its arguments typed and names URL-decoded. The
- * `type` is the command name, refined where one name has several forms
- * (`USR` in its challenge and OK forms, `XFR` to NS or SB).
+ * What {@link parseServerCommand} returns: a {@link NotificationServerMessage},
+ * or one of the switchboard-only views of {@link SwitchboardServerMessage}.
  */
 export type ServerMessage =
+  | NotificationServerMessage
+  | Extract<
+    SwitchboardServerMessage,
+    { type: "CAL" | "JOI" | "IRO" | "ANS_OK" | "BYE" | "ACK" | "NAK" }
+  >;
+
+/**
+ * A notification-server command with its arguments typed and names
+ * URL-decoded. The `type` is the command name, refined where one name has
+ * several forms (`USR` in its challenge and OK forms, `XFR` to NS or SB).
+ */
+export type NotificationServerMessage =
   | { type: "VER"; trid: number; versions: string[] }
   | {
     type: "CVR";
@@ -143,83 +150,15 @@ export type ServerMessage =
   | { type: "NOT"; payload: Uint8Array }
   | { type: "IPG"; payload: Uint8Array }
   | { type: "URL"; trid: number; rru: string; url: string; id?: string }
-  | { type: "ANS_OK"; trid: number }
-  | {
-    type: "IRO";
-    trid: number;
-    index: number;
-    total: number;
-    passport: string;
-    friendlyName: string;
-  }
-  | { type: "CAL"; trid: number; status: string; sessionId: string }
-  | { type: "JOI"; passport: string; friendlyName: string }
-  | { type: "BYE"; passport: string; timedOut: boolean }
-  | { type: "ACK"; trid: number }
-  | { type: "NAK"; trid: number }
   | { type: "error"; trid: number; code: number; name: string; meaning: string }
   | { type: "unknown"; command: Command };
 
-const LISTS: ReadonlySet<string> = new Set(["FL", "AL", "BL", "RL"]);
-const STATUSES: ReadonlySet<string> = new Set([...SETTABLE_STATUSES, "FLN"]);
-
-class Args {
-  readonly #c: Command;
-  constructor(c: Command, min: number) {
-    this.#c = c;
-    if (c.args.length < min) this.fail(`expected at least ${min} arguments, got ${c.args.length}`);
-  }
-  fail(why: string): never {
-    throw new DecodeError("invalid-arguments", `Cannot read "${this.#c.name}": ${why}`, -1, false);
-  }
-  str(i: number): string {
-    return this.#c.args[i];
-  }
-  opt(i: number): string | undefined {
-    return this.#c.args[i];
-  }
-  name(i: number): string {
-    return urlDecode(this.#c.args[i]);
-  }
-  int(i: number): number {
-    const s = this.#c.args[i];
-    if (s === undefined || !/^\d{1,10}$/.test(s) || Number(s) > 0xffffffff) {
-      this.fail(`argument ${i + 1} must be a non-negative integer, got ${quote(s ?? "")}`);
-    }
-    return Number(s);
-  }
-  optInt(i: number): number | undefined {
-    return this.#c.args[i] === undefined ? undefined : this.int(i);
-  }
-  list(i: number): ListName {
-    const s = this.#c.args[i];
-    if (!LISTS.has(s)) this.fail(`argument ${i + 1} must be FL, AL, BL or RL`);
-    return s as ListName;
-  }
-  status(i: number): AnyStatus {
-    const s = this.#c.args[i];
-    if (!STATUSES.has(s)) this.fail(`unknown status ${quote(s)}`);
-    return s as AnyStatus;
-  }
-  address(i: number): HostPort {
-    const s = this.#c.args[i];
-    const colon = s.lastIndexOf(":");
-    const port = colon > 0 ? s.slice(colon + 1) : "";
-    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) this.fail(`invalid host:port ${quote(s)}`);
-    return { host: s.slice(0, colon), port: Number(port) };
-  }
-  groups(i: number): number[] {
-    const s = this.#c.args[i];
-    if (s === undefined) return [];
-    return s.split(",").filter((g) => g !== "").map((g) => {
-      if (!/^\d{1,10}$/.test(g)) this.fail(`invalid group list ${quote(s)}`);
-      return Number(g);
-    });
-  }
-}
-
 /**
- * Reads a decoded server command into a typed {@link ServerMessage}.
+ * Reads a decoded server command into a typed {@link ServerMessage}:
+ * notification-server commands as {@link NotificationServerMessage}, the
+ * switchboard-only ones (`ANS`, `IRO`, `CAL`, `JOI`, `BYE`, `ACK`, `NAK`) as
+ * {@link SwitchboardServerMessage}. On a switchboard connection use
+ * {@link parseSwitchboardCommand}, which reads `USR` in its switchboard form.
  * Commands it does not know come back as `{ type: "unknown" }`; known
  * commands with missing or malformed arguments throw a non-fatal
  * {@link DecodeError} with code `invalid-arguments`.
@@ -233,6 +172,7 @@ class Args {
  */
 export function parseServerCommand(command: Command): ServerMessage {
   const { name, trid, args } = command;
+  if (SWITCHBOARD_ONLY.has(name)) return parseSwitchboardCommand(command);
   const t = trid ?? 0;
   if (isErrorCode(name)) {
     const code = Number(name);
@@ -486,39 +426,6 @@ export function parseServerCommand(command: Command): ServerMessage {
         ...(args.length > 2 ? { id: a.str(2) } : {}),
       };
     }
-    case "ANS":
-      if (args[0] === "OK") return { type: "ANS_OK", trid: t };
-      return { type: "unknown", command };
-    case "IRO": {
-      const a = new Args(command, 4);
-      return {
-        type: "IRO",
-        trid: t,
-        index: a.int(0),
-        total: a.int(1),
-        passport: a.str(2),
-        friendlyName: a.name(3),
-      };
-    }
-    case "CAL": {
-      const a = new Args(command, 2);
-      return { type: "CAL", trid: t, status: a.str(0), sessionId: a.str(1) };
-    }
-    case "JOI": {
-      const a = new Args(command, 1);
-      return {
-        type: "JOI",
-        passport: a.str(0),
-        friendlyName: a.opt(1) === undefined ? a.str(0) : a.name(1),
-      };
-    }
-    case "BYE": {
-      const a = new Args(command, 1);
-      return { type: "BYE", passport: a.str(0), timedOut: a.opt(1) === "1" };
-    }
-    case "ACK":
-    case "NAK":
-      return { type: name, trid: t };
     default:
       return { type: "unknown", command };
   }

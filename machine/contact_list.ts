@@ -186,6 +186,11 @@ export class ContactList {
     return this.update(passport, { phones });
   }
 
+  /** Number of groups. */
+  get groupCount(): number {
+    return this.#groups.size;
+  }
+
   /** A group by id. */
   group(id: number): Group | undefined {
     return this.#groups.get(id);

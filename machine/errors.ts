@@ -1,3 +1,5 @@
+import type { SwitchboardPhase } from "./switchboard_events.ts";
+
 /** Why a session failed. */
 export type SessionErrorCode =
   /** The server answered with an error code (see `serverCode`). */
@@ -35,13 +37,15 @@ export type SessionPhase =
 /** Details of a {@link SessionError}. */
 export interface SessionErrorDetails {
   /** Phase the session was in when it failed. */
-  phase: SessionPhase;
+  phase: SessionPhase | SwitchboardPhase;
   /** Server error code (`911`, ...) for `server-error`. */
   serverCode?: number;
   /** Name of the server error code, e.g. `AUTHENTICATION_FAILED`. */
   serverName?: string;
   /** The Passport error's `code` for `passport-failed`. */
   passportCode?: string;
+  /** The underlying error (e.g. the `PayloadError` behind a `protocol` failure). */
+  cause?: unknown;
 }
 
 /**
@@ -59,7 +63,7 @@ export class SessionError extends Error {
   /** Stable machine-readable reason. */
   readonly code: SessionErrorCode;
   /** Phase the session was in when it failed. */
-  readonly phase: SessionPhase;
+  readonly phase: SessionPhase | SwitchboardPhase;
   /** Server error code for `server-error`. */
   readonly serverCode?: number;
   /** Name of the server error code. */
@@ -69,7 +73,7 @@ export class SessionError extends Error {
 
   /** Creates an error; the message must not contain secrets. */
   constructor(code: SessionErrorCode, message: string, details: SessionErrorDetails) {
-    super(message);
+    super(message, details.cause !== undefined ? { cause: details.cause } : undefined);
     this.name = "SessionError";
     this.code = code;
     this.phase = details.phase;
@@ -93,9 +97,9 @@ export class UsageError extends Error {
   /** Stable machine-readable reason. */
   readonly code: "not-online" | "invalid-state" | "invalid-argument";
 
-  /** Creates an error. */
-  constructor(code: UsageError["code"], message: string) {
-    super(message);
+  /** Creates an error; `cause` is the underlying error (e.g. an `EncodeError` for a bad argument). */
+  constructor(code: UsageError["code"], message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = "UsageError";
     this.code = code;
   }

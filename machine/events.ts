@@ -1,3 +1,4 @@
+import type { ConnectionKind } from "../codec/mod.ts";
 import type {
   AnyStatus,
   HostPort,
@@ -98,24 +99,49 @@ export type SessionEvent =
     friendlyName: string;
   }
   | { type: "notification"; message: MessageView }
-  /** The server sent something malformed that was skipped; the session goes on. */
-  | { type: "warning"; error: DecodeError | PayloadError }
+  /**
+   * The server sent something malformed or out of place that was skipped;
+   * the session goes on. A `SessionError` (code `protocol`) here reports a
+   * server that broke a rule without breaking the session, e.g. a contact
+   * listed twice in a SYN, or an `LST` outside a sync.
+   */
+  | { type: "warning"; error: DecodeError | PayloadError | SessionError }
   | SignedOutEvent;
 
+// One definition, in the codec's command table: the root entry re-exports both folders.
+export type { ConnectionKind };
+
 /**
- * What the session asks its driver to do, in order. The driver carries out
- * `connect`, `transmit`, `close` and `passport`, and hands `event`s to the
- * application.
+ * What any session asks its driver to do, in order, with `Event` its event
+ * union. The driver carries out `connect`, `transmit` and `close`, and hands
+ * `event`s to the application.
  */
-export type SessionOutput =
-  | { type: "connect"; host: string; port: number }
+export type ConnectionOutput<Event> =
+  | {
+    type: "connect";
+    host: string;
+    port: number;
+    /** Which kind of server: `ns` (notification) or `sb` (switchboard). */
+    kind: ConnectionKind;
+  }
+  /** Bytes to write; one command (line and payload) per output. */
   | { type: "transmit"; bytes: Uint8Array }
   | { type: "close" }
-  | {
-    type: "passport";
-    /** Account to sign in; the session never sees the password. */
-    account: string;
-    /** The `USR … TWN S` challenge, verbatim. */
-    challenge: string;
-  }
-  | { type: "event"; event: SessionEvent };
+  | { type: "event"; event: Event };
+
+/** The notification session's request to run Passport sign-in. */
+export interface PassportOutput {
+  /** Output type. */
+  type: "passport";
+  /** Account to sign in; the session never sees the password. */
+  account: string;
+  /** The `USR … TWN S` challenge, verbatim. */
+  challenge: string;
+}
+
+/**
+ * What the notification session asks its driver to do, in order. The driver
+ * carries out `connect` (always `kind: "ns"`), `transmit`, `close` and
+ * `passport`, and hands `event`s to the application.
+ */
+export type SessionOutput = ConnectionOutput<SessionEvent> | PassportOutput;

@@ -30,13 +30,16 @@ export interface LifecycleSnapshot {
 }
 
 /**
- * The notification-server lifecycle as an XState v5 machine, for
- * `createActor` and the Stately inspector. {@link NotificationSession} runs
- * this same machine through XState's pure `transition()`; its custom actions
- * (`connect`, `sendVer`, `requestPassport`, ...) are no-ops here, so an actor
- * shows the phases without doing I/O.
+ * The notification-server lifecycle as an XState v5 chart, for
+ * `createActor` and the Stately inspector: login, redirect (with its limit
+ * as a guard), the sync's sub-states, keepalive (a parallel region of
+ * `online`), sign-out, each phase's time limit (`after`) and what a close
+ * means in each phase. {@link NotificationSession} runs this same chart
+ * through XState's pure `transition()` and schedules its delays on its own
+ * clock; its custom actions (`connect`, `sendVer`, `sendPng`, ...) are no-ops
+ * here, so an actor shows the behaviour without doing I/O.
  *
- * Input: `{ server: { host, port }, maxRedirects }`.
+ * Input: `{ server: { host, port }, maxRedirects, timeouts? }`.
  *
  * @example Watch the phases with an actor
  * ```ts

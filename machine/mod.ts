@@ -24,7 +24,10 @@ export {
   type SessionTimeouts,
 } from "./session.ts";
 export type {
+  ConnectionKind,
+  ConnectionOutput,
   ListChange,
+  PassportOutput,
   RequestFailure,
   SessionEvent,
   SessionOutput,
@@ -54,3 +57,27 @@ export {
   type LifecycleSnapshot,
   notificationLifecycle,
 } from "./lifecycle.ts";
+export { SwitchboardSession } from "./switchboard.ts";
+export {
+  type SwitchboardChartContext,
+  type SwitchboardChartEvent,
+  type SwitchboardChartInput,
+  switchboardLifecycle,
+  type SwitchboardSnapshot,
+} from "./switchboard_lifecycle.ts";
+export {
+  type AnswerEntry,
+  type CallEntry,
+  DEFAULT_SWITCHBOARD_TIMEOUTS,
+  type InviteFailure,
+  type Participant,
+  type SendFailure,
+  type SwitchboardEndedEvent,
+  type SwitchboardEndReason,
+  type SwitchboardEvent,
+  type SwitchboardOptions,
+  type SwitchboardOutput,
+  type SwitchboardPhase,
+  type SwitchboardSettings,
+  type SwitchboardTimeouts,
+} from "./switchboard_events.ts";

@@ -134,7 +134,7 @@ test("a Passport failure fails with passport-failed and carries the Passport cod
 test("a connection that cannot be opened fails with connection-lost while connecting", () => {
   const d = new Driver(sessionOptions());
   d.session.start(0);
-  assert.deepEqual(d.pump(), [{ type: "connect", ...SERVER }]);
+  assert.deepEqual(d.pump(), [{ type: "connect", ...SERVER, kind: "ns" }]);
   d.session.handleClosed(10);
   const events = d.events;
   assert.equal(events.length, 1);

@@ -169,6 +169,8 @@ const SYN = "SYN 5 9 5 2\r\n" +
   `MSG Hotmail Hotmail ${bytes(MAIL).length}\r\n${MAIL}` +
   "LST dave@example.com Dave 9 1\r\nBPR PHM 3%C3%A9\r\n" +
   "LST ALICE@example.com Alice%20Again 11 1\r\nBPR MBE N\r\n" +
+  // ALICE replaced alice and does not count: the advertised 5th contact is Erin (issue 9).
+  "LST erin@example.com Erin 2\r\n" +
   "CHG 6 NLN 0\r\n";
 
 const contact = (c: Partial<Contact> & { passport: string }): Contact => ({
@@ -203,6 +205,7 @@ const EXPECTED = {
       groupIds: [1],
       phones: { PHM: "3é" },
     }),
+    contact({ passport: "erin@example.com", friendlyName: "Erin", lists: ["AL"] }),
   ],
   groups: [{ id: 0, name: "Other Contacts" }, { id: 1, name: "Fründe" }],
   privacy: "BL",
@@ -236,10 +239,10 @@ test("a SYN mixing fast-path and general-path lines syncs the same at every spli
   const synced = whole.events.find((e) => e.type === "contactsSynced");
   assert.ok(synced && synced.type === "contactsSynced");
   assert.deepStrictEqual(synced.contactList, EXPECTED);
-  // The MSG inside the SYN is still delivered, in its place.
+  // The MSG inside the SYN is still delivered, in its place; the duplicate is a warning.
   assert.deepStrictEqual(
     whole.events.map((e) => e.type),
-    ["notification", "contactsSynced", "statusChanged", "requestCompleted"],
+    ["notification", "warning", "contactsSynced", "statusChanged", "requestCompleted"],
   );
   const ones: Uint8Array[] = [];
   for (let i = 0; i < data.length; i++) ones.push(data.subarray(i, i + 1));

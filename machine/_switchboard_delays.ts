@@ -1,0 +1,61 @@
+// Carries a chart's `after` delays out on the connection core's timers. XState's pure
+// `transition()` returns a delayed event as an `xstate.raise` action with `delay` and `id`, and
+// its cancellation as `xstate.cancel`; the chart stays the one place that says how long each
+// phase may last, and the core the one place that keeps deadlines. Nothing here is
+// switchboard-specific: the notification chart can use it the same way.
+import type { ConnectionCore } from "./_connection.ts";
+
+/** Delayed chart events waiting on core timers. */
+export class ChartDelays<Event> {
+  readonly #pending = new Map<string, Event>();
+  // deno-lint-ignore no-explicit-any
+  readonly #core: ConnectionCore<any>;
+
+  /** Uses `core`'s named timers (`chart:<id>`). */
+  // deno-lint-ignore no-explicit-any
+  constructor(core: ConnectionCore<any>) {
+    this.#core = core;
+  }
+
+  /**
+   * Handles an action if it is XState's raise (delayed, or not: then
+   * `dispatch` gets the event at once) or a cancellation; returns whether it
+   * was one.
+   */
+  handle(type: string, params: unknown, dispatch: (event: Event) => void): boolean {
+    if (type === "xstate.raise") {
+      const { id, delay, event } = params as { id?: string; delay?: number; event: Event };
+      if (id === undefined || delay === undefined) {
+        dispatch(event);
+        return true;
+      }
+      this.#pending.set(id, event);
+      this.#core.setTimer(`chart:${id}`, this.#core.now + delay);
+      return true;
+    }
+    if (type === "xstate.cancel") {
+      const id = (params as { sendId: string }).sendId;
+      this.#pending.delete(id);
+      this.#core.clearTimer(`chart:${id}`);
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes the events whose delay has run out at `now`, in the order they were scheduled. */
+  due(now: number): Event[] {
+    const events: Event[] = [];
+    for (const [id, event] of this.#pending) {
+      if (!this.#core.timerDue(`chart:${id}`, now)) continue;
+      this.#pending.delete(id);
+      events.push(event);
+    }
+    return events;
+  }
+
+  /** Forgets every delayed event (the chart reached a final state). */
+  clear(): void {
+    for (const id of this.#pending.keys()) this.#core.clearTimer(`chart:${id}`);
+    this.#pending.clear();
+  }
+}
