@@ -205,7 +205,7 @@ const encoder = new TextEncoder();
  * Cuts one direction of a stream into whole commands and redacts each. Once framing is lost
  * (a payload command without a valid length) the rest passes through a text-level fallback.
  */
-class CommandRedactor {
+export class CommandRedactor {
   readonly #from: Direction;
   #buffer = new Uint8Array(0);
   #lost = false;
