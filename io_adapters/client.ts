@@ -445,17 +445,27 @@ export class Client {
   ): Promise<string> {
     const o = this.#options;
     const run = o.passport?.run ?? runPassport;
-    const result = await run(
-      {
-        account: request.account,
-        password: o.password,
-        challenge: request.challenge,
-        nexusUrl: o.passport?.nexusUrl,
-        loginUrl: this.#loginUrl,
-        allowInsecureLoopback: o.passport?.allowInsecureLoopback,
-      },
-      { fetch: o.passport?.fetch, signal: o.signal ? AbortSignal.any([o.signal, signal]) : signal },
-    );
+    let result: Awaited<ReturnType<RunPassportFunction>>;
+    try {
+      result = await run(
+        {
+          account: request.account,
+          password: o.password,
+          challenge: request.challenge,
+          nexusUrl: o.passport?.nexusUrl,
+          loginUrl: this.#loginUrl,
+          allowInsecureLoopback: o.passport?.allowInsecureLoopback,
+        },
+        {
+          fetch: o.passport?.fetch,
+          signal: o.signal ? AbortSignal.any([o.signal, signal]) : signal,
+        },
+      );
+    } catch (error) {
+      // A cached login URL may be what failed (the server moved): the next try starts afresh.
+      this.#loginUrl = o.passport?.loginUrl;
+      throw error;
+    }
     // The next sign-in (a reconnection) skips the Nexus.
     if (typeof result.loginUrl === "string") this.#loginUrl = result.loginUrl;
     return result.ticket;
@@ -540,9 +550,10 @@ export class Client {
     }
     const attempt = ++this.#attempt;
     const delayMs = backoffDelay(policy, attempt, this.#random());
-    const cause = error ?? new SessionError("connection-lost", `Session ended (${end.reason})`, {
-      phase: "closed",
-    });
+    const cause = error ?? this.#named(
+      new SessionError("connection-lost", `Session ended (${end.reason})`, { phase: "online" }),
+      driver.connection,
+    );
     this.#phase = undefined;
     this.#emit({ type: "reconnecting", attempt, delayMs, cause });
     this.#retryTimer = this.#timers.setTimeout(() => {

@@ -17,13 +17,27 @@
  *
  * @module
  */
-export { Client, type ClientOptions, RequestError } from "./client.ts";
+export {
+  Client,
+  type ClientEvent,
+  type ClientOptions,
+  type IntentOptions,
+  type ServerReply,
+} from "./client.ts";
+export type { ServerKind, Timers, TraceEntry, TraceFunction } from "./_driver.ts";
+export type { EventOf, WaitForOptions } from "./events.ts";
+export type { ReconnectOptions } from "./_reconnect.ts";
 export type { Connection, ConnectOptions, Transport } from "./transport.ts";
 export {
+  ClientUsageError,
+  ConnectionError,
   type ReplayMismatchCode,
   ReplayMismatchError,
+  RequestError,
+  type RequestErrorCode,
   TransportError,
   type TransportErrorCode,
+  WaitTimeoutError,
 } from "./errors.ts";
 export {
   type DenoConnLike,
