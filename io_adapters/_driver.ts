@@ -109,8 +109,8 @@ export interface DriverOptions<E> {
   onEvent: (event: E) => void;
   /** A connection is being opened. */
   onConnecting?: (info: ConnectionInfo) => void;
-  /** Called after each round of outputs (the owner checks the session's phase here). */
-  afterPump?: () => void;
+  /** Passport is being run for a `passport` output. */
+  onPassport?: () => void;
   /** Wire trace. */
   trace?: TraceFunction;
 }
@@ -182,7 +182,6 @@ export class SessionDriver<E> {
     } finally {
       this.#pumping = false;
     }
-    this.#o.afterPump?.();
     this.#schedule();
   }
 
@@ -342,6 +341,7 @@ export class SessionDriver<E> {
       session.handlePassportError?.({ code: "protocol", message: "no Passport runner" }, now());
       return;
     }
+    this.#o.onPassport?.();
     run({ account, challenge }, this.#passportAbort.signal).then(
       (ticket) => {
         if (!current()) return;

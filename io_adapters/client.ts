@@ -100,8 +100,8 @@ export type ClientEvent =
   | Exclude<SessionEvent, { type: "requestCompleted" | "requestFailed" | "switchboard" }>
   /** A connection is being opened; `connection` is the id the trace uses. */
   | { type: "connecting"; host: string; port: number; kind: ServerKind; connection: number }
-  /** The notification session entered a phase (`authenticating`: Passport; `syncing`: the list). */
-  | { type: "phase"; phase: SessionPhase }
+  /** Passport is running (the slow step of a sign-in). */
+  | { type: "authenticating" }
   /** The session was lost; attempt `attempt` to sign in again starts in `delayMs`. */
   | { type: "reconnecting"; attempt: number; delayMs: number; cause: Error }
   /** Signed in again and the list synced (the status is restored next). */
@@ -149,7 +149,6 @@ export class Client {
   // Further sessions (switchboards) by connection id; each has its own driver.
   readonly #sessions = new Map<number, SessionDriver<unknown>>();
   #connectionIds = 0;
-  #phase: SessionPhase | undefined;
   #waiters = new Map<number, Waiter>();
   #switchboards = new Map<number, { address: HostPort; cookie: string }>();
   #end: SignedOutEvent | undefined;
@@ -434,7 +433,7 @@ export class Client {
           kind: info.kind,
           connection: info.id,
         }),
-      afterPump: kind === "ns" ? () => this.#phaseChanged() : undefined,
+      onPassport: () => this.#emit({ type: "authenticating" }),
       trace: o.trace,
     });
   }
@@ -469,13 +468,6 @@ export class Client {
     // The next sign-in (a reconnection) skips the Nexus.
     if (typeof result.loginUrl === "string") this.#loginUrl = result.loginUrl;
     return result.ticket;
-  }
-
-  #phaseChanged(): void {
-    const phase = this.#session.phase;
-    if (phase === this.#phase) return;
-    this.#phase = phase;
-    if (phase !== "closed" && phase !== "failed") this.#emit({ type: "phase", phase });
   }
 
   #onSessionEvent(session: NotificationSession, event: SessionEvent): void {
@@ -554,7 +546,6 @@ export class Client {
       new SessionError("connection-lost", `Session ended (${end.reason})`, { phase: "online" }),
       driver.connection,
     );
-    this.#phase = undefined;
     this.#emit({ type: "reconnecting", attempt, delayMs, cause });
     this.#retryTimer = this.#timers.setTimeout(() => {
       this.#retryTimer = undefined;
