@@ -3,7 +3,10 @@
 // timeouts). It knows nothing of MSNP: the notification session and the switchboard sessions run
 // on the same driver. One driver per session; the Client owns and routes them.
 
+import type { SessionError } from "../machine/mod.ts";
+import { ConnectionError, TransportError } from "./errors.ts";
 import { CommandRedactor } from "./recording_transport.ts";
+import { hostPort } from "./_shared.ts";
 import type { Connection, Transport } from "./transport.ts";
 
 /** Which kind of server a connection goes to. */
@@ -383,4 +386,27 @@ export class SessionDriver<E> {
       }
     }
   }
+}
+
+/**
+ * A session's connection error (`connection-lost`, `timeout`) as a {@linkcode ConnectionError}
+ * that names the server and keeps the transport's error as `cause`; other errors unchanged.
+ */
+export function connectionError(
+  error: SessionError,
+  info: ConnectionInfo | undefined,
+): SessionError {
+  if (!info || (error.code !== "connection-lost" && error.code !== "timeout")) return error;
+  const where = hostPort(info.host, info.port);
+  const message = info.opened
+    ? `${error.message} (${where})`
+    : info.error instanceof TransportError
+    ? info.error.message
+    : `Cannot connect to ${where}`;
+  return new ConnectionError(error, {
+    host: info.host,
+    port: info.port,
+    message,
+    cause: info.error,
+  });
 }

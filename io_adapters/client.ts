@@ -3,15 +3,12 @@
 // built only on the sessions' public API (as rustls builds complete_io on its own), so everything
 // it does, an application can do with the sans-IO core directly.
 
-import type { PassportFetch } from "../auth/mod.ts";
-import type { ListName, PhoneProperty, ServerMessage, Status } from "../codec/mod.ts";
-import type { HostPort } from "../codec/mod.ts";
+import type { HostPort, ListName, PhoneProperty, ServerMessage, Status } from "../codec/mod.ts";
 import {
   type ContactListSnapshot,
   NotificationSession,
   SessionError,
   type SessionEvent,
-  type SessionOptions,
   type SessionPhase,
   type SignedOutEvent,
 } from "../machine/mod.ts";
@@ -20,100 +17,18 @@ import type { RunPassportFunction } from "./replay_transport.ts";
 import type { Transport } from "./transport.ts";
 import { defaultTransport } from "./auto.ts";
 import {
-  type ConnectionInfo,
+  connectionError,
   REAL_TIMERS,
   type ServerKind,
   SessionDriver,
   type Timers,
-  type TraceFunction,
 } from "./_driver.ts";
+import type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
 import { EventHub, type EventOf, type WaitForOptions } from "./events.ts";
-import { ConnectionError, RequestError, TransportError } from "./errors.ts";
-import { hostPort } from "./_shared.ts";
-import {
-  backoffDelay,
-  mayReconnect,
-  type ReconnectOptions,
-  type ReconnectPolicy,
-  reconnectPolicy,
-} from "./_reconnect.ts";
+import { PendingRequests } from "./_requests.ts";
+import { backoffDelay, mayReconnect, type ReconnectPolicy, reconnectPolicy } from "./_reconnect.ts";
 
-export { RequestError } from "./errors.ts";
-
-/** Options for {@link Client.connect}. */
-export interface ClientOptions extends SessionOptions {
-  /** The account's password; only ever sent to Passport. */
-  password: string;
-  /** How to open TCP connections. Default: the running runtime's adapter. */
-  transport?: Transport;
-  /** Passport settings. */
-  passport?: {
-    /** Nexus URL; revival servers run their own. */
-    nexusUrl?: string;
-    /** A login URL cached from an earlier sign-in; skips the Nexus. */
-    loginUrl?: string;
-    /** Allow plain `http:` to loopback hosts (local test servers only). */
-    allowInsecureLoopback?: boolean;
-    /** The HTTP function. Default: `fetch` with manual redirects. */
-    fetch?: PassportFetch;
-    /**
-     * Runs the whole Passport sign-in instead of {@link runPassport}: e.g.
-     * `ReplayTransport.runPassport` in tests, or `RecordingTransport.wrapRunPassport(runPassport)`.
-     */
-    run?: RunPassportFunction;
-  };
-  /** Cancels the sign-in, or signs out once online. */
-  signal?: AbortSignal;
-  /** Monotonic clock in ms. Default `performance.now()`. */
-  clock?: () => number;
-  /** Timer functions. Default the runtime's `setTimeout`/`clearTimeout`. */
-  timers?: Timers;
-  /** Random numbers in [0, 1) for the reconnect jitter. Default `Math.random`. */
-  random?: () => number;
-  /**
-   * Sign in again after the session was lost (connection dropped, server restarted or shut
-   * down, no answer to pings). Default `true` (with the defaults of {@link ReconnectOptions});
-   * `false` ends the client instead. Never after our own sign-out, `OUT OTH`, bad credentials or
-   * `911`. Only once the first sign-in succeeded: {@link Client.connect} itself does not retry.
-   */
-  reconnect?: boolean | ReconnectOptions;
-  /** Receives every command line sent and received, secrets redacted. */
-  trace?: TraceFunction;
-  /** Most events kept while nobody reads {@link Client.events}; older ones are dropped. Default 10 000. */
-  maxBufferedEvents?: number;
-}
-
-/** Options every intent takes. */
-export interface IntentOptions {
-  /** Stops waiting for the reply: the promise rejects with {@link RequestError} `aborted`. */
-  signal?: AbortSignal;
-}
-
-/** The server's reply of type `T` (`"ADD"`, `"CHG"`, ...). */
-export type ServerReply<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
-
-/**
- * Everything a {@link Client} tells the application. Request outcomes are not events: they
- * settle the intent's promise, once.
- */
-export type ClientEvent =
-  | Exclude<SessionEvent, { type: "requestCompleted" | "requestFailed" | "switchboard" }>
-  /** A connection is being opened; `connection` is the id the trace uses. */
-  | { type: "connecting"; host: string; port: number; kind: ServerKind; connection: number }
-  /** Passport is running (the slow step of a sign-in). */
-  | { type: "authenticating" }
-  /** The session was lost; attempt `attempt` to sign in again starts in `delayMs`. */
-  | { type: "reconnecting"; attempt: number; delayMs: number; cause: Error }
-  /** Signed in again and the list synced (the status is restored next). */
-  | { type: "reconnected"; attempt: number }
-  /** The iterator's buffer overflowed: `count` older events were dropped. */
-  | { type: "eventsDropped"; count: number };
-
-interface Waiter {
-  what: string;
-  resolve(reply: ServerMessage): void;
-  reject(error: Error): void;
-}
+export type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
 
 /**
  * A signed-in MSNP8/9 client over real sockets, the same in Deno, Node and
@@ -149,7 +64,7 @@ export class Client {
   // Further sessions (switchboards) by connection id; each has its own driver.
   readonly #sessions = new Map<number, SessionDriver<unknown>>();
   #connectionIds = 0;
-  #waiters = new Map<number, Waiter>();
+  readonly #requests = new PendingRequests();
   #switchboards = new Map<number, { address: HostPort; cookie: string }>();
   #end: SignedOutEvent | undefined;
   #endListeners: ((event: SignedOutEvent) => void)[] = [];
@@ -473,26 +388,14 @@ export class Client {
   #onSessionEvent(session: NotificationSession, event: SessionEvent): void {
     if (session !== this.#session || this.#end) return;
     switch (event.type) {
-      case "requestCompleted": {
-        const waiter = this.#waiters.get(event.requestId);
-        this.#waiters.delete(event.requestId);
-        waiter?.resolve(event.reply);
+      case "requestCompleted":
+        this.#requests.complete(event.requestId, event.reply);
         return;
-      }
-      case "requestFailed": {
-        const waiter = this.#waiters.get(event.requestId);
-        this.#waiters.delete(event.requestId);
-        if (!waiter) return;
-        const f = event.failure;
-        waiter.reject(
-          f.reason === "timeout"
-            ? new RequestError(waiter.what, "timeout")
-            : new RequestError(waiter.what, "server-error", f),
-        );
+      case "requestFailed":
+        this.#requests.fail(event.requestId, event.failure);
         return;
-      }
       case "switchboard":
-        if (this.#waiters.has(event.requestId)) {
+        if (this.#requests.has(event.requestId)) {
           this.#switchboards.set(event.requestId, { address: event.address, cookie: event.cookie });
         }
         return;
@@ -529,9 +432,9 @@ export class Client {
     const driver = this.#driver;
     driver.stop();
     if (this.#synced) this.#cache = this.#session.contactList;
-    const error = end.error && this.#named(end.error, driver.connection);
+    const error = end.error && connectionError(end.error, driver.connection);
     const final: SignedOutEvent = error ? { ...end, error } : end;
-    this.#rejectWaiters(final);
+    this.#requests.failAll(final.error);
     const policy = this.#policy;
     if (
       !policy || !this.#everOnline || this.#closing || this.#abortedIn !== undefined ||
@@ -542,7 +445,7 @@ export class Client {
     }
     const attempt = ++this.#attempt;
     const delayMs = backoffDelay(policy, attempt, this.#random());
-    const cause = error ?? this.#named(
+    const cause = error ?? connectionError(
       new SessionError("connection-lost", `Session ended (${end.reason})`, { phase: "online" }),
       driver.connection,
     );
@@ -556,23 +459,6 @@ export class Client {
         this.#finish({ type: "signedOut", reason: "error", error: error as SessionError });
       }
     }, delayMs);
-  }
-
-  /** A connection error that names the server and keeps the transport's error as `cause`. */
-  #named(error: SessionError, info: ConnectionInfo | undefined): SessionError {
-    if (!info || (error.code !== "connection-lost" && error.code !== "timeout")) return error;
-    const where = hostPort(info.host, info.port);
-    const message = info.opened
-      ? `${error.message} (${where})`
-      : info.error instanceof TransportError
-      ? info.error.message
-      : `Cannot connect to ${where}`;
-    return new ConnectionError(error, {
-      host: info.host,
-      port: info.port,
-      message,
-      cause: info.error,
-    });
   }
 
   #endedEarly(end: SignedOutEvent): SessionError {
@@ -594,47 +480,13 @@ export class Client {
     start: () => number,
     options: IntentOptions = {},
   ): Promise<ServerReply<T>> {
-    const { signal } = options;
-    if (signal?.aborted) {
-      return Promise.reject(new RequestError(what, "aborted", { cause: signal.reason }));
-    }
-    let id: number;
-    try {
+    const reply = this.#requests.open<ServerReply<T>>(what, () => {
       // The session times requests from the latest time it was given: give it now.
       this.#driver.tick();
-      id = start();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const promise = new Promise<ServerReply<T>>((resolve, reject) => {
-      const onAbort = () => {
-        if (this.#waiters.delete(id)) {
-          reject(new RequestError(what, "aborted", { cause: signal!.reason }));
-        }
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#waiters.set(id, {
-        what,
-        resolve: (reply) => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(reply as ServerReply<T>);
-        },
-        reject: (error) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      });
-    });
+      return start();
+    }, options.signal);
     this.#driver.pump();
-    return promise;
-  }
-
-  #rejectWaiters(end: SignedOutEvent): void {
-    const waiters = [...this.#waiters.values()];
-    this.#waiters.clear();
-    for (const w of waiters) {
-      w.reject(new RequestError(w.what, "connection-lost", { cause: end.error }));
-    }
+    return reply;
   }
 
   // ---- the end ----
@@ -656,7 +508,7 @@ export class Client {
     for (const driver of this.#sessions.values()) driver.stop();
     this.#sessions.clear();
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
-    this.#rejectWaiters(end);
+    this.#requests.failAll(end.error);
     this.#emit(end);
     this.#end = end;
     this.#events.end(
