@@ -14,7 +14,14 @@ import {
 import { backoffDelay, reconnectPolicy } from "../io_adapters/_reconnect.ts";
 import { SessionError } from "../machine/mod.ts";
 import { type LoopbackServer, startLoopbackServer } from "../testing/mod.ts";
-import { ACCOUNTS, manualTimers, sleep, TestTransport, ticketsFrom } from "./_client_helpers.ts";
+import {
+  ACCOUNTS,
+  manualTimers,
+  sleep,
+  TestTransport,
+  ticketsFrom,
+  within,
+} from "./_client_helpers.ts";
 
 function bobOptions(server: LoopbackServer, transport: TestTransport): ClientOptions {
   return {
@@ -131,7 +138,10 @@ test("no reconnection after OUT OTH: signed in elsewhere stays signed out", asyn
     const first = await Client.connect(bobOptions(server, transport));
     const seen = record(first);
     const second = await Client.connect(bobOptions(server, transport));
-    assert.deepStrictEqual(await first.closed, { type: "signedOut", reason: "otherLocation" });
+    assert.deepStrictEqual(await within(first.closed), {
+      type: "signedOut",
+      reason: "otherLocation",
+    });
     await sleep(50);
     assert.deepStrictEqual(seen.map((e) => e.type), ["signedOut"]);
     await second.close();
@@ -164,7 +174,7 @@ test("no further attempt after 911 or bad credentials during a reconnection", as
       const retry = bob.waitFor("reconnecting");
       server.dropConnection("bob@example.com");
       clock.fire((await retry).delayMs);
-      const end = await bob.closed;
+      const end = await within(bob.closed);
       assert.equal(end.reason, "error");
       if (failure === "911") {
         assert.equal(end.error?.code, "server-error");
