@@ -2,7 +2,9 @@
  * I/O adapters: everything that touches a socket, `fetch` or a timer. The
  * pure core (`codec`, `auth`, `machine`) never imports these.
  *
- * - {@link Client}: a signed-in session over real sockets, the same in Deno, Node and Bun.
+ * - {@link Client}: a signed-in session over real sockets, the same in Deno, Node and Bun; it
+ *   signs in again after a lost session (backoff with jitter), traces the wire with secrets
+ *   redacted (`trace`), and delivers events to handlers (`on`, `once`, `waitFor`) or one loop.
  * - Transports: {@link DenoTransport}, {@link NodeTransport}, {@link BunTransport}, picked by
  *   {@link defaultTransport}; {@link ReplayTransport} plays a transcript back as the server and
  *   {@link RecordingTransport} records one, secrets redacted.
