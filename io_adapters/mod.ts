@@ -2,7 +2,9 @@
  * I/O adapters: everything that touches a socket, `fetch` or a timer. The
  * pure core (`codec`, `auth`, `machine`) never imports these.
  *
- * - {@link Client}: a signed-in session over real sockets, the same in Deno, Node and Bun.
+ * - {@link Client}: a signed-in session over real sockets, the same in Deno, Node and Bun; it
+ *   signs in again after a lost session (backoff with jitter), traces the wire with secrets
+ *   redacted (`trace`), and delivers events to handlers (`on`, `once`, `waitFor`) or one loop.
  * - Transports: {@link DenoTransport}, {@link NodeTransport}, {@link BunTransport}, picked by
  *   {@link defaultTransport}; {@link ReplayTransport} plays a transcript back as the server and
  *   {@link RecordingTransport} records one, secrets redacted.
@@ -17,13 +19,27 @@
  *
  * @module
  */
-export { Client, type ClientOptions, RequestError } from "./client.ts";
+export {
+  Client,
+  type ClientEvent,
+  type ClientOptions,
+  type IntentOptions,
+  type ServerReply,
+} from "./client.ts";
+export type { ServerKind, Timers, TraceEntry, TraceFunction } from "./_driver.ts";
+export type { EventOf, WaitForOptions } from "./events.ts";
+export type { ReconnectOptions } from "./_reconnect.ts";
 export type { Connection, ConnectOptions, Transport } from "./transport.ts";
 export {
+  ClientUsageError,
+  ConnectionError,
   type ReplayMismatchCode,
   ReplayMismatchError,
+  RequestError,
+  type RequestErrorCode,
   TransportError,
   type TransportErrorCode,
+  WaitTimeoutError,
 } from "./errors.ts";
 export {
   type DenoConnLike,

@@ -22,7 +22,7 @@ async function bot(options: ClientOptions): Promise<SessionEvent[]> {
   const client = await Client.connect(options);
   const events: SessionEvent[] = [];
   const collected = (async () => {
-    for await (const event of client.events) events.push(event);
+    for await (const event of client.events) events.push(event as SessionEvent);
   })();
   await client.setStatus("BSY");
   await client.addContact("carol@example.com", { friendlyName: "Carol" });

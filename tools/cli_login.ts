@@ -8,7 +8,7 @@ import {
   runPassport,
 } from "../io_adapters/mod.ts";
 import { type Status, STATUSES } from "../codec/mod.ts";
-import { SessionError } from "../machine/mod.ts";
+import { SessionError, type SessionEvent } from "../machine/mod.ts";
 import { stringifyTranscript } from "../testing/mod.ts";
 import { type CliIo, EXIT_USAGE } from "./cli_decode.ts";
 import { printEvent } from "./cli_events.ts";
@@ -146,7 +146,7 @@ export async function runLogin(args: readonly string[], io: CliIo): Promise<numb
     const wait = options.get("--wait");
     const timer = wait === undefined ? undefined : setTimeout(signOut, Number(wait) * 1000);
     for await (const event of client.events) {
-      printEvent(event, json, io.stdout);
+      printEvent(event as SessionEvent, json, io.stdout); // client-only events print nothing yet
       if (event.type === "signedOut" && event.reason !== "client") {
         exit = 1;
         if (json && event.error) {

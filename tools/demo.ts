@@ -110,7 +110,7 @@ const options = (account: string, password: string): ClientOptions => ({
 });
 
 async function follow(who: string, client: Client): Promise<void> {
-  for await (const event of client.events) narrate(who, event);
+  for await (const event of client.events) narrate(who, event as SessionEvent);
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,78 @@
+// The Client's public types: its options, the events it delivers and the reply of each intent.
+
+import type { PassportFetch } from "../auth/mod.ts";
+import type { ServerMessage } from "../codec/mod.ts";
+import type { SessionEvent, SessionOptions } from "../machine/mod.ts";
+import type { RunPassportFunction } from "./replay_transport.ts";
+import type { Transport } from "./transport.ts";
+import type { ServerKind, Timers, TraceFunction } from "./_driver.ts";
+import type { ReconnectOptions } from "./_reconnect.ts";
+
+/** Options for `Client.connect`. */
+export interface ClientOptions extends SessionOptions {
+  /** The account's password; only ever sent to Passport. */
+  password: string;
+  /** How to open TCP connections. Default: the running runtime's adapter. */
+  transport?: Transport;
+  /** Passport settings. */
+  passport?: {
+    /** Nexus URL; revival servers run their own. */
+    nexusUrl?: string;
+    /** A login URL cached from an earlier sign-in; skips the Nexus. */
+    loginUrl?: string;
+    /** Allow plain `http:` to loopback hosts (local test servers only). */
+    allowInsecureLoopback?: boolean;
+    /** The HTTP function. Default: `fetch` with manual redirects. */
+    fetch?: PassportFetch;
+    /**
+     * Runs the whole Passport sign-in instead of `runPassport`: e.g.
+     * `ReplayTransport.runPassport` in tests, or `RecordingTransport.wrapRunPassport(runPassport)`.
+     */
+    run?: RunPassportFunction;
+  };
+  /** Cancels the sign-in, or signs out once online. */
+  signal?: AbortSignal;
+  /** Monotonic clock in ms. Default `performance.now()`. */
+  clock?: () => number;
+  /** Timer functions. Default the runtime's `setTimeout`/`clearTimeout`. */
+  timers?: Timers;
+  /** Random numbers in [0, 1) for the reconnect jitter. Default `Math.random`. */
+  random?: () => number;
+  /**
+   * Sign in again after the session was lost (connection dropped, server restarted or shut
+   * down, no answer to pings). Default `true` (with the defaults of {@linkcode ReconnectOptions});
+   * `false` ends the client instead. Never after our own sign-out, `OUT OTH`, bad credentials or
+   * `911`. Only once the first sign-in succeeded: `Client.connect` itself does not retry.
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /** Receives every command line sent and received, secrets redacted. */
+  trace?: TraceFunction;
+  /** Most events kept while nobody reads `Client.events`; older ones are dropped. Default 10 000. */
+  maxBufferedEvents?: number;
+}
+
+/** Options every intent takes. */
+export interface IntentOptions {
+  /** Stops waiting for the reply: the promise rejects with `RequestError` `aborted`. */
+  signal?: AbortSignal;
+}
+
+/** The server's reply of type `T` (`"ADD"`, `"CHG"`, ...). */
+export type ServerReply<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
+
+/**
+ * Everything a `Client` tells the application. Request outcomes are not events: they
+ * settle the intent's promise, once.
+ */
+export type ClientEvent =
+  | Exclude<SessionEvent, { type: "requestCompleted" | "requestFailed" | "switchboard" }>
+  /** A connection is being opened; `connection` is the id the trace uses. */
+  | { type: "connecting"; host: string; port: number; kind: ServerKind; connection: number }
+  /** Passport is running (the slow step of a sign-in). */
+  | { type: "authenticating" }
+  /** The session was lost; attempt `attempt` to sign in again starts in `delayMs`. */
+  | { type: "reconnecting"; attempt: number; delayMs: number; cause: Error }
+  /** Signed in again and the list synced (the status is restored next). */
+  | { type: "reconnected"; attempt: number }
+  /** The iterator's buffer overflowed: `count` older events were dropped. */
+  | { type: "eventsDropped"; count: number };

@@ -1,0 +1,123 @@
+// Shared by the tests/client_*_test.ts files: a hand-cranked timer set, a transport that can be
+// pointed at a restarted server or made to refuse, and a Passport runner that asks the loopback
+// server for tickets directly.
+import {
+  type Connection,
+  type ConnectOptions,
+  defaultTransport,
+  type RunPassportFunction,
+  type Timers,
+  type Transport,
+  TransportError,
+} from "../io_adapters/mod.ts";
+import type { LoopbackServer, LoopbackServerOptions } from "../testing/mod.ts";
+
+export const ACCOUNTS: LoopbackServerOptions["accounts"] = [
+  {
+    passport: "bob@example.com",
+    password: "hunter2",
+    friendlyName: "Bob",
+    contacts: [{ passport: "alice@example.com", friendlyName: "Alice", lists: ["FL", "AL"] }],
+  },
+  {
+    passport: "alice@example.com",
+    password: "alice-secret",
+    friendlyName: "Alice",
+    contacts: [{ passport: "bob@example.com", friendlyName: "Bob", lists: ["FL", "AL"] }],
+  },
+];
+
+/** Timers that fire only when the test says so. */
+export function manualTimers(): {
+  timers: Timers;
+  pending: Map<number, { callback: () => void; ms: number }>;
+  fire(ms: number): void;
+} {
+  const pending = new Map<number, { callback: () => void; ms: number }>();
+  let next = 0;
+  return {
+    timers: {
+      setTimeout(callback, ms) {
+        pending.set(++next, { callback, ms });
+        return next;
+      },
+      clearTimeout(handle) {
+        pending.delete(handle as number);
+      },
+    },
+    pending,
+    fire(ms) {
+      const found = [...pending].reverse().find(([, t]) => t.ms === ms);
+      if (!found) throw new Error(`no timer of ${ms} ms pending`);
+      pending.delete(found[0]);
+      found[1].callback();
+    },
+  };
+}
+
+/**
+ * A transport over the runtime's real one that maps the name `msnp.test:1863` to wherever the
+ * current server listens, can refuse every connection, and records every write.
+ */
+export class TestTransport implements Transport {
+  server: LoopbackServer | undefined;
+  refuse = false;
+  /** Received lines matching this are removed (a server that never answers them). */
+  dropReceived: RegExp | undefined;
+  readonly writes: { host: string; port: number; bytes: Uint8Array }[] = [];
+  readonly #inner: Transport = defaultTransport();
+
+  constructor(server?: LoopbackServer) {
+    this.server = server;
+  }
+
+  async connect(host: string, port: number, options?: ConnectOptions): Promise<Connection> {
+    if (this.refuse || !this.server) {
+      throw new TransportError(
+        "connect-failed",
+        `Cannot connect to ${host}:${port}: ECONNREFUSED`,
+        { cause: new Error("refused by the test") },
+      );
+    }
+    const target = host === "msnp.test" ? this.server.dispatchAddress : { host, port };
+    const inner = await this.#inner.connect(target.host, target.port, options);
+    const writes = this.writes;
+    const drop = this.dropReceived;
+    const latin1 = new TextDecoder("latin1");
+    const readable = drop === undefined ? inner.readable : (async function* () {
+      for await (const chunk of inner.readable) {
+        const text = latin1.decode(chunk).replace(drop, "");
+        if (text !== "") yield Uint8Array.from(text, (c) => c.charCodeAt(0));
+      }
+    })();
+    return {
+      readable,
+      remote: { host, port },
+      close: () => inner.close(),
+      write(bytes) {
+        writes.push({ host, port, bytes: bytes.slice() });
+        return inner.write(bytes);
+      },
+    };
+  }
+}
+
+/** A Passport runner that takes tickets from the loopback server, without HTTP. */
+export function ticketsFrom(get: () => LoopbackServer): RunPassportFunction {
+  return (login) =>
+    Promise.resolve({ ticket: get().issueTicket(login.account), loginUrl: get().loginUrl });
+}
+
+/** Resolves after `ms` real milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `promise`, or a rejection if it takes more than `ms` real milliseconds (a hang fails fast). */
+export function within<T>(promise: Promise<T>, ms = 3000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
