@@ -49,10 +49,12 @@ export interface TranscriptHeader {
  *   `{"passport":{"challenge":"...","error":"bad-credentials"}}` for a failure.
  * - `{"time":1500}`: the clock reads this many milliseconds (absolute).
  * - `{"event":{"type":"signedIn",...}}`: an event the client must emit
- *   (compared on the fields given).
+ *   (compared on the fields given; a `cookie`, `ticket`, `mspAuth` or
+ *   `password` field given as `[REDACTED]` matches any value, and recorders
+ *   write these fields redacted).
  * - `{"call":{"method":"addContact","args":["bob@example.com"]}}`: the
- *   application calls a session intent here (session replays only; transports
- *   ignore it).
+ *   application calls a session intent here (`replaySession` makes the call;
+ *   `ReplayTransport` hands it to its `onCall` hook).
  * - `{"comment":"..."}`: ignored.
  *
  * Connections: `connect`, `send`, `recv`, `close`, `event` and `call` steps
@@ -415,4 +417,53 @@ export function excerpt(bytes: Uint8Array, from: "client" | "server" = "client")
 /** Text as a JSON-quoted string, cut after 160 characters. */
 export function quote(text: string): string {
   return text.length > 160 ? JSON.stringify(text.slice(0, 160)) + "..." : JSON.stringify(text);
+}
+
+/** Event fields that hold credentials (the notification session's `switchboard` and `invitation` events carry the cookie). */
+const SECRET_EVENT_FIELDS: ReadonlySet<string> = new Set([
+  "cookie",
+  "ticket",
+  "mspAuth",
+  "password",
+]);
+const REDACTED_VALUE = "[REDACTED]";
+
+/**
+ * A copy of an event (or any JSON-like value) with every credential field replaced by
+ * `[REDACTED]`, walking plain objects and arrays; other values are kept as they are.
+ */
+export function redactEvent<T>(event: T): T {
+  if (Array.isArray(event)) return event.map(redactEvent) as T;
+  if (event === null || typeof event !== "object") return event;
+  const proto = Object.getPrototypeOf(event);
+  if (proto !== Object.prototype && proto !== null) return event;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    out[key] = SECRET_EVENT_FIELDS.has(key) && typeof value === "string"
+      ? REDACTED_VALUE
+      : redactEvent(value);
+  }
+  return out as T;
+}
+
+/**
+ * Whether `actual` has every field of `expected` (recursively; arrays must match whole). A
+ * credential field given as `[REDACTED]` matches any string, so an event recorded with its cookie
+ * redacted still matches the event a replay emits.
+ */
+export function eventMatches(actual: unknown, expected: unknown): boolean {
+  if (expected === null || typeof expected !== "object") return Object.is(actual, expected);
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length &&
+      expected.every((e, i) => eventMatches(actual[i], e));
+  }
+  if (actual === null || typeof actual !== "object") return false;
+  for (const [key, value] of Object.entries(expected)) {
+    const got = (actual as Record<string, unknown>)[key];
+    if (value === REDACTED_VALUE && SECRET_EVENT_FIELDS.has(key) && typeof got === "string") {
+      continue;
+    }
+    if (!eventMatches(got, value)) return false;
+  }
+  return true;
 }

@@ -11,6 +11,7 @@ import {
   type ConnectionKind,
   headerStep,
   NS_CONNECTION,
+  redactEvent,
   type TranscriptStep,
 } from "./_transcript.ts";
 import { hostPort } from "./_shared.ts";
@@ -88,10 +89,12 @@ export class RecordingTransport implements Transport {
   }
 
   /**
-   * Appends a step the transport cannot see (`time`, `event`, `comment`). It is stored as given:
-   * keep secrets out of it.
+   * Appends a step the transport cannot see (`time`, `event`, `comment`). An `event` step is
+   * stored with its credential fields (`cookie`, `ticket`, `mspAuth`, `password`) redacted, as
+   * replays compare them; keep secrets out of anything else.
    */
   addStep(step: TranscriptStep): void {
+    if ("event" in step) step = { ...step, event: redactEvent(step.event) };
     this.steps.push(step);
     this.#onStep?.(step);
   }
