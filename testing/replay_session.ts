@@ -1,10 +1,18 @@
-import { NotificationSession, type SessionEvent, type SessionOptions } from "../machine/mod.ts";
+import {
+  NotificationSession,
+  type SessionEvent,
+  type SessionOptions,
+  SwitchboardSession,
+  type SwitchboardSettings,
+} from "../machine/mod.ts";
 import {
   type ConnectionKind,
   connectKind,
   describeStep,
+  eventMatches,
   excerpt,
   NS_CONNECTION,
+  redactEvent,
   type ReplayMismatchCode,
   ReplayMismatchError,
   stepBytes,
@@ -81,10 +89,15 @@ export interface ReplayOptions {
   strictEvents?: boolean;
   /**
    * The sessions for connections other than `ns`, by kind: `sessions.sb` creates the session of
-   * each switchboard connection when its `connect` step is reached. A transcript that opens a
-   * switchboard without one fails with code `invalid-step`.
+   * each switchboard connection when its `connect` step is reached. Default for `sb`: a real
+   * {@link SwitchboardSession}, created from the notification session's `switchboard` event
+   * (an `XFR SB` reply: mode `call`) or `invitation` event (`RNG`: mode `answer`) for that
+   * address, with its address, cookie, session id and the header's account, and started at once.
+   * A switchboard with neither event before its `connect` fails with code `invalid-step`.
    */
   sessions?: Partial<Record<ConnectionKind, ReplaySessionFactory>>;
+  /** Settings (time limits, text format, ...) of the default switchboard sessions. */
+  switchboard?: SwitchboardSettings;
 }
 
 /** What a replay saw, for further assertions. */
@@ -142,6 +155,11 @@ export function replaySession(
     throw new TypeError("Cannot replay: give options.session or a transcript with a header step");
   }
   const session = new NotificationSession(sessionOptions);
+  const defaultSwitchboard = switchboardFactory(sessionOptions.account, options.switchboard ?? {});
+  const factories: Partial<Record<ConnectionKind, ReplaySessionFactory>> = {
+    sb: defaultSwitchboard,
+    ...options.sessions,
+  };
   const strict = options.strictEvents ?? true;
   const events: SessionEvent[] = [];
   const allEvents: { conn: string; event: unknown }[] = [];
@@ -212,13 +230,20 @@ export function replaySession(
       const kind = connectKind(step);
       let lane = lanes.get(id!);
       if (lane === undefined) {
-        const factory = options.sessions?.[kind];
+        const factory = factories[kind];
         if (factory === undefined) {
           fail("invalid-step", describeStep(step), `no session for a ${kind} connection`);
         }
         const [host, port] = splitHostPort(step.connect);
         const at = triggers.findIndex((t) => t.address.host === host && t.address.port === port);
         const trigger = at < 0 ? undefined : triggers.splice(at, 1)[0];
+        if (trigger === undefined && factory === defaultSwitchboard) {
+          fail(
+            "invalid-step",
+            describeStep(step),
+            `no switchboard or invitation event for ${step.connect}`,
+          );
+        }
         lane = open(
           id!,
           factory!({ conn: id!, kind, host, port, now, trigger, notification: session }),
@@ -273,11 +298,11 @@ export function replaySession(
       const lane = laneFor();
       let actual = lane.unmatched.shift();
       if (!strict) {
-        while (actual !== undefined && !matches(actual, step.event)) {
+        while (actual !== undefined && !eventMatches(actual, step.event)) {
           actual = lane.unmatched.shift();
         }
       }
-      if (actual === undefined || !matches(actual, step.event)) {
+      if (actual === undefined || !eventMatches(actual, step.event)) {
         fail("event-mismatch", `event ${describeEvent(step.event)}`, describeEvent(actual));
       }
     } else if ("call" in step) {
@@ -356,30 +381,34 @@ function splitHostPort(where: string): [string, number] {
   return [where.slice(0, colon), Number(where.slice(colon + 1))];
 }
 
-const SECRET_FIELDS = new Set(["cookie", "ticket", "mspAuth", "password"]);
-
 /** An event as JSON, with bytes shortened and credentials redacted. */
 function describeEvent(event: unknown): string {
   if (event === undefined) return "no event";
-  return JSON.stringify(event, (key, v) => {
+  return JSON.stringify(redactEvent(event), (_key, v) => {
     if (v instanceof Uint8Array) return `<${v.length} bytes>`;
-    if (SECRET_FIELDS.has(key) && typeof v === "string") return "[REDACTED]";
     return v;
   });
 }
 
-/** Whether `actual` has every field of `expected` (recursively; arrays must match whole). */
-function matches(actual: unknown, expected: unknown): boolean {
-  if (expected === null || typeof expected !== "object") return Object.is(actual, expected);
-  if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length &&
-      expected.every((e, i) => matches(actual[i], e));
-  }
-  if (actual === null || typeof actual !== "object") return false;
-  for (const [key, value] of Object.entries(expected)) {
-    if (!matches((actual as Record<string, unknown>)[key], value)) return false;
-  }
-  return true;
+/**
+ * The default switchboard factory: a {@link SwitchboardSession} entered the way the notification
+ * session's event says (`switchboard`: call; `invitation`: answer), started at once.
+ */
+function switchboardFactory(account: string, settings: SwitchboardSettings): ReplaySessionFactory {
+  return ({ trigger, now }) => {
+    const entry = trigger!.type === "switchboard"
+      ? { mode: "call" as const, address: trigger!.address, cookie: trigger!.cookie, account }
+      : {
+        mode: "answer" as const,
+        address: trigger!.address,
+        cookie: trigger!.cookie,
+        sessionId: trigger!.sessionId,
+        account,
+      };
+    const sb = new SwitchboardSession({ ...settings, ...entry });
+    sb.start(now);
+    return sb;
+  };
 }
 
 /** Bytes a session sent and the transcript has not matched yet; appends are amortized O(1). */
