@@ -44,6 +44,11 @@ export interface ReplayTransportOptions {
    * `connection` is the step's connection id (`ns` when it names none).
    */
   onEvent?: (event: Record<string, unknown>, step: number, connection: string) => void;
+  /**
+   * Called when the replay reaches a `{"call":{...}}` step, so a driver can make the
+   * application's call there; `connection` is the step's connection id.
+   */
+  onCall?: (call: { method: string; args?: unknown[] }, step: number, connection: string) => void;
 }
 
 /**
@@ -383,6 +388,8 @@ export class ReplayTransport implements Transport {
           this.#options.onTime?.(step.time, number);
         } else if ("event" in step) {
           this.#options.onEvent?.(step.event, number, stepConnection(step)!);
+        } else if ("call" in step) {
+          this.#options.onCall?.(step.call, number, stepConnection(step)!);
         } else if ("recv" in step || "recvBase64" in step) {
           this.#laneOf[index]!.current?.deliver(stepBytes(step)!);
         } else if ("close" in step && step.close === "server") {
