@@ -11,9 +11,9 @@ import {
   type ConnectionKind,
   headerStep,
   NS_CONNECTION,
-  redactEvent,
   type TranscriptStep,
 } from "./_transcript.ts";
+import { redactEvent } from "./_replay_text.ts";
 import { hostPort } from "./_shared.ts";
 import type { RunPassportFunction } from "./replay_transport.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";

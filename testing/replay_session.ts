@@ -2,17 +2,13 @@ import {
   NotificationSession,
   type SessionEvent,
   type SessionOptions,
-  SwitchboardSession,
   type SwitchboardSettings,
 } from "../machine/mod.ts";
+import { describeEvent, describeStep, eventMatches, excerpt } from "../io_adapters/_replay_text.ts";
 import {
   type ConnectionKind,
   connectKind,
-  describeStep,
-  eventMatches,
-  excerpt,
   NS_CONNECTION,
-  redactEvent,
   type ReplayMismatchCode,
   ReplayMismatchError,
   stepBytes,
@@ -20,6 +16,13 @@ import {
   transcriptHeader,
   type TranscriptStep,
 } from "../io_adapters/_transcript.ts";
+import {
+  describeOutput,
+  effectCode,
+  Outbox,
+  splitHostPort,
+  switchboardFactory,
+} from "./_replay_parts.ts";
 
 /** One output of a session, as {@link replaySession} reads it (other output types are ignored). */
 export type ReplayOutput =
@@ -358,95 +361,4 @@ export function replaySession(
   }
   const sessions = new Map([...lanes].map(([id, lane]) => [id, lane.session]));
   return { session, events, sessions, allEvents };
-}
-
-function effectCode(output: ReplayOutput): ReplayMismatchCode {
-  return output.type === "connect"
-    ? "unexpected-connect"
-    : output.type === "close"
-    ? "unexpected-close"
-    : "unexpected-passport";
-}
-
-function describeOutput(output: ReplayOutput): string {
-  if (output.type === "connect") {
-    return `connect to ${output.host}:${output.port}${output.kind ? ` (${output.kind})` : ""}`;
-  }
-  if (output.type === "passport") return `passport for ${JSON.stringify(output.challenge)}`;
-  return output.type === "close" ? "close by the client" : output.type;
-}
-
-function splitHostPort(where: string): [string, number] {
-  const colon = where.lastIndexOf(":");
-  return [where.slice(0, colon), Number(where.slice(colon + 1))];
-}
-
-/** An event as JSON, with bytes shortened and credentials redacted. */
-function describeEvent(event: unknown): string {
-  if (event === undefined) return "no event";
-  return JSON.stringify(redactEvent(event), (_key, v) => {
-    if (v instanceof Uint8Array) return `<${v.length} bytes>`;
-    return v;
-  });
-}
-
-/**
- * The default switchboard factory: a {@link SwitchboardSession} entered the way the notification
- * session's event says (`switchboard`: call; `invitation`: answer), started at once.
- */
-function switchboardFactory(account: string, settings: SwitchboardSettings): ReplaySessionFactory {
-  return ({ trigger, now }) => {
-    const entry = trigger!.type === "switchboard"
-      ? { mode: "call" as const, address: trigger!.address, cookie: trigger!.cookie, account }
-      : {
-        mode: "answer" as const,
-        address: trigger!.address,
-        cookie: trigger!.cookie,
-        sessionId: trigger!.sessionId,
-        account,
-      };
-    const sb = new SwitchboardSession({ ...settings, ...entry });
-    sb.start(now);
-    return sb;
-  };
-}
-
-/** Bytes a session sent and the transcript has not matched yet; appends are amortized O(1). */
-class Outbox {
-  #buf = new Uint8Array(256);
-  #start = 0;
-  #end = 0;
-
-  get length(): number {
-    return this.#end - this.#start;
-  }
-
-  view(): Uint8Array {
-    return this.#buf.subarray(this.#start, this.#end);
-  }
-
-  push(bytes: Uint8Array): void {
-    if (this.#end + bytes.length > this.#buf.length) {
-      const grown = new Uint8Array(Math.max(256, 2 * (this.length + bytes.length)));
-      grown.set(this.view());
-      this.#end = this.length;
-      this.#start = 0;
-      this.#buf = grown;
-    }
-    this.#buf.set(bytes, this.#end);
-    this.#end += bytes.length;
-  }
-
-  startsWith(expected: Uint8Array): boolean {
-    if (this.length < expected.length) return false;
-    for (let i = 0; i < expected.length; i++) {
-      if (this.#buf[this.#start + i] !== expected[i]) return false;
-    }
-    return true;
-  }
-
-  consume(n: number): void {
-    this.#start += n;
-    if (this.#start === this.#end) this.#start = this.#end = 0;
-  }
 }
