@@ -239,3 +239,27 @@ test("a real cookie in an event step must match exactly; [REDACTED] matches any"
   );
   assert.throws(() => replaySession(other), { code: "event-mismatch" });
 });
+
+test("through ReplayTransport, a real cookie written back is a mismatch that never shows it", async () => {
+  // The server hands out a real cookie, the transcript expects [REDACTED] back on the switchboard.
+  const steps = transcript("msnp9_sb_incoming.jsonl").map((s) =>
+    "recv" in s && s.recv.startsWith("RNG") ? { recv: s.recv.replace("[REDACTED]", COOKIE) } : s
+  );
+  const replay: ReplayTransport = new ReplayTransport(steps, {
+    onCall: (...a) => driver.call(...a),
+    onTime: (ms) => driver.time(ms),
+  });
+  const driver = new SessionDriver(replay, replay.runPassport, transcriptHeader(steps)!.session!);
+  driver.start();
+  const error = await within(replay.done().then(() => undefined, (e: unknown) => e));
+  assert.ok(error instanceof ReplayMismatchError);
+  assert.equal(error.code, "send-mismatch");
+  assert.equal(error.connection, "sb1");
+  // Cut where the transcript's line ends, mid-cookie: what is shown of the cookie is redacted too.
+  assert.equal(error.actual, JSON.stringify("ANS 1 me@example.com [REDACTED]"));
+  for (const text of [error.message, error.stack ?? "", JSON.stringify(error), error.actual]) {
+    assert.ok(!text.includes("SeCrEt"), text);
+  }
+  // The driver's write failed with the same error, which shows no cookie either.
+  assert.ok(driver.errors.length > 0 && driver.errors.every((e) => e === error));
+});
