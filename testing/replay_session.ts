@@ -124,14 +124,15 @@ interface Lane {
 }
 
 /**
- * Drives a {@link NotificationSession}, and the switchboard sessions `options.sessions` creates,
- * through a transcript of interleaved connections with no network and no real clock, asserting
- * every byte each sends, every connection it opens or closes, every Passport request and every
- * event it emits. Throws {@link ReplayMismatchError} (with the step, the connection and what was
+ * Drives a {@link NotificationSession} and, for each switchboard connection, a
+ * `SwitchboardSession` entered from the notification session's `switchboard` or `invitation`
+ * event (or what `options.sessions` creates), through a transcript of interleaved connections
+ * with no network and no real clock, asserting every byte each sends, every connection it opens
+ * or closes, every Passport request and every event it emits. Throws {@link ReplayMismatchError} (with the step, the connection and what was
  * expected and seen, secrets redacted) at the first divergence.
  *
- * Event steps match on the fields they give (recursively), against the events of their
- * connection's session; `call` steps invoke an intent of their connection's session with the given
+ * Event steps match on the fields they give (recursively; a credential field given as
+ * `[REDACTED]` matches any value), against the events of their connection's session; `call` steps invoke an intent of their connection's session with the given
  * arguments. A `passport` step with neither `ticket` nor `error` only checks the request: the
  * sign-in is left running (to replay a Passport that never answers).
  *
