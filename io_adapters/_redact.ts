@@ -3,61 +3,53 @@
 // LF, then a payload whose byte length is the last argument of a payload command, judged with the
 // codec's hasPayload/hasTrid/parseTrid), scanning only new bytes and copying each byte a bounded
 // number of times, so the cost is linear in the input whatever the chunking. Each command that can
-// hold a secret is parsed with the codec's Decoder, its secret arguments replaced, and MSG payloads
-// are read with the codec's parseMime (bare-LF line ends, any header case) so that MSPAuth/MSPProf
-// are replaced wherever the session could find them. Where framing is lost (the decoder would fail
+// hold a secret is parsed with the codec's Decoder, its secret arguments (the codec's command table:
+// secretArgIndexes) replaced, and MSG payloads are read with the codec's parseMime (bare-LF line
+// ends, any header case) so that the codec's SECRET_PAYLOAD_HEADERS (MSPAuth, MSPProf) are replaced
+// wherever the session could find them. Where framing is lost (the decoder would fail
 // for good), the rest is cut into lines and redacted by the same table, token by token.
 
 import {
   type Command,
+  COMMANDS,
   Decoder,
   type Direction,
   hasPayload,
   hasTrid,
   parseMime,
   parseTrid,
+  SECRET_PAYLOAD_HEADERS,
+  secretArgIndexes,
 } from "../codec/mod.ts";
 
 /** What replaces a secret in a recording. */
 export const REDACTED = "[REDACTED]";
 
-// ---------------------------------------------------------------------------------------------
-// Secret arguments per command and direction. TO BE REPLACED by the "secret arguments" column of
-// the codec's command table (codec/command.ts, being added by the switchboard work); keep every
-// rule here until then. Rules apply on NS and SB connections alike: a cookie in an RNG is removed
-// whichever connection it arrives on. Indexes are into `Command.args` (after the TrID).
+/**
+ * Indexes into `args` of the secret arguments of a command sent by `from`: the codec's command
+ * table (`secretArgIndexes`, both connection kinds, so a cookie in an `RNG` is removed whichever
+ * connection it arrives on), plus argument 3 of `XFR t SB` and `RNG`, where the codec's views read
+ * the cookie whatever the auth type before it says (the table marks it only after `CKI`).
+ */
+function secretIndexes(name: string, from: Direction, args: readonly string[]): number[] {
+  const indexes = secretArgIndexes(name, from, args);
+  const viewCookie = from === "server" && args.length > 3 &&
+    (name === "RNG" || (name === "XFR" && args[0] === "SB"));
+  return viewCookie && !indexes.includes(3) ? [...indexes, 3] : indexes;
+}
 
-type SecretRule = (args: readonly string[]) => number[];
+/** Names of commands sent by `from` that can hold a secret argument or a secret MIME header. */
+function secretCommandNames(from: Direction): Set<string> {
+  const names = new Set(["MSG"]);
+  for (const kind of ["ns", "sb"] as const) {
+    for (const [name, rule] of Object.entries(COMMANDS[kind][from])) {
+      if (rule.secrets !== undefined) names.add(name);
+    }
+  }
+  return names;
+}
 
-const afterCki = (args: readonly string[], fixed: number): number[] => {
-  const out = args.length > fixed ? [fixed] : [];
-  const cki = args.indexOf("CKI");
-  if (cki >= 0 && cki + 1 < args.length && cki + 1 !== fixed) out.push(cki + 1);
-  return out;
-};
-const LOGIN_METHODS = new Set(["TWN", "MD5", "SSO"]);
-
-const SECRET_ARGUMENTS: Readonly<Record<Direction, Readonly<Record<string, SecretRule>>>> = {
-  client: {
-    // NS `USR t TWN|MD5 S <ticket or hash>`; SB `USR t <account> <cookie>`.
-    USR: (a) =>
-      LOGIN_METHODS.has(a[0])
-        ? (a[1] === "S" && a.length > 2 ? [2] : [])
-        : (a.length > 1 ? [1] : []),
-    // SB `ANS t <account> <cookie> <session id>`.
-    ANS: (a) => (a.length > 1 ? [1] : []),
-  },
-  server: {
-    // `XFR t SB host:port CKI <cookie>`: the session reads argument 3 whatever the auth type.
-    XFR: (a) => (a[0] === "SB" ? afterCki(a, 3) : afterCki(a, Infinity)),
-    // `RNG sessid host:port CKI <cookie> inviter name`.
-    RNG: (a) => afterCki(a, 3),
-  },
-};
-
-/** MIME headers that are credentials (compared trimmed, in lower case). */
-const SECRET_HEADERS = new Set(["mspauth", "mspprof", "mspsec"]);
-// ---------------------------------------------------------------------------------------------
+const SECRET_HEADERS: ReadonlySet<string> = new Set(SECRET_PAYLOAD_HEADERS);
 
 const LF = 10;
 const CR = 13;
@@ -99,7 +91,7 @@ export class StreamRedactor {
   /** A redactor for bytes sent by `from`. */
   constructor(from: Direction) {
     this.#from = from;
-    this.#names = new Set([...Object.keys(SECRET_ARGUMENTS[from]), "MSG"]);
+    this.#names = secretCommandNames(from);
     this.#parser = this.#newParser();
   }
 
@@ -277,8 +269,7 @@ function redactCommand(
   const originalPayload = lf < 0 ? new Uint8Array(0) : unit.subarray(lf + 1);
   let payload = originalPayload;
   let newLine = line;
-  const rule = SECRET_ARGUMENTS[from][command.name];
-  for (const index of rule ? rule(command.args) : []) {
+  for (const index of secretIndexes(command.name, from, command.args)) {
     newLine = replaceArgument(newLine, command.trid !== null, index, REDACTED);
   }
   if (command.name === "MSG" && command.payload !== undefined) {
@@ -398,10 +389,9 @@ function redactLineText(line: string, from: Direction): string {
   const secret = new Set<number>();
   const name = words[0].text;
   for (const direction of [from, from === "client" ? "server" : "client"] as const) {
-    const rule = SECRET_ARGUMENTS[direction][name];
-    if (!rule) continue;
     const skip = hasTrid(name, direction, words[1]?.text) ? 2 : 1;
-    for (const index of rule(words.slice(skip).map((w) => w.text))) secret.add(index + skip);
+    const args = words.slice(skip).map((w) => w.text);
+    for (const index of secretIndexes(name, direction, args)) secret.add(index + skip);
   }
   words.forEach((w, n) => {
     if (w.text === "CKI" && n + 1 < words.length) secret.add(n + 1);

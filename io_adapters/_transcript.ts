@@ -7,7 +7,6 @@
  */
 
 import type { SessionOptions } from "../machine/mod.ts";
-import { redactBytes } from "./_redact.ts";
 
 /** Which kind of server a connection goes to. */
 export type ConnectionKind = "ns" | "sb";
@@ -49,10 +48,12 @@ export interface TranscriptHeader {
  *   `{"passport":{"challenge":"...","error":"bad-credentials"}}` for a failure.
  * - `{"time":1500}`: the clock reads this many milliseconds (absolute).
  * - `{"event":{"type":"signedIn",...}}`: an event the client must emit
- *   (compared on the fields given).
+ *   (compared on the fields given; a `cookie`, `ticket`, `mspAuth` or
+ *   `password` field given as `[REDACTED]` matches any value, and recorders
+ *   write these fields redacted).
  * - `{"call":{"method":"addContact","args":["bob@example.com"]}}`: the
- *   application calls a session intent here (session replays only; transports
- *   ignore it).
+ *   application calls a session intent here (`replaySession` makes the call;
+ *   `ReplayTransport` hands it to its `onCall` hook).
  * - `{"comment":"..."}`: ignored.
  *
  * Connections: `connect`, `send`, `recv`, `close`, `event` and `call` steps
@@ -386,33 +387,4 @@ export class ReplayMismatchError extends Error {
     this.expected = expected;
     this.actual = actual;
   }
-}
-
-/** A short description of what a step expects, for mismatch messages (secrets redacted). */
-export function describeStep(step: TranscriptStep | undefined, sendOffset = 0): string {
-  if (!step) return "the end of the transcript";
-  if ("connect" in step) return `connect to ${step.connect}${step.kind ? ` (${step.kind})` : ""}`;
-  if ("close" in step) return `close by the ${step.close}`;
-  if ("passport" in step) return `passport for ${quote(step.passport.challenge)}`;
-  if ("time" in step) return `time ${step.time}`;
-  if ("event" in step) return `event ${String(step.event.type ?? "")}`.trimEnd();
-  if ("call" in step) return `call ${step.call.method}`;
-  if ("comment" in step) return "comment";
-  if ("header" in step) return "header";
-  const bytes = stepBytes(step)!;
-  const send = "send" in step || "sendBase64" in step;
-  const rest = sendOffset > 0 ? ` (${sendOffset} bytes matched)` : "";
-  return `${send ? "send" : "recv"} ${excerpt(bytes, send ? "client" : "server")}${rest}`;
-}
-
-const lenient = new TextDecoder("utf-8");
-
-/** Bytes (sent by `from`) as a JSON-quoted string, secrets redacted, cut after 160 characters. */
-export function excerpt(bytes: Uint8Array, from: "client" | "server" = "client"): string {
-  return quote(lenient.decode(redactBytes(bytes, from)));
-}
-
-/** Text as a JSON-quoted string, cut after 160 characters. */
-export function quote(text: string): string {
-  return text.length > 160 ? JSON.stringify(text.slice(0, 160)) + "..." : JSON.stringify(text);
 }

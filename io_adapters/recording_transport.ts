@@ -13,6 +13,7 @@ import {
   NS_CONNECTION,
   type TranscriptStep,
 } from "./_transcript.ts";
+import { redactEvent } from "./_replay_text.ts";
 import { hostPort } from "./_shared.ts";
 import type { RunPassportFunction } from "./replay_transport.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
@@ -36,13 +37,14 @@ export interface RecordingTransportOptions {
  * way the session reads them (the codec's framing at any chunking, its command grammar and its
  * MIME parser):
  *
- * - the Passport ticket in `USR <trid> TWN S <ticket>` (and an `MD5 S` hash);
- * - switchboard cookies: in `XFR ... SB` and `RNG` (the fourth argument, and the one after `CKI`),
- *   and the ones the client sends back in `USR <trid> <account> <cookie>` and
+ * - every argument the codec's command table marks as a secret (`secretArgIndexes`): the
+ *   Passport ticket in `USR <trid> TWN S <ticket>` (and an `MD5 S` hash), switchboard cookies in
+ *   `XFR ... SB` and `RNG` (after `CKI`, and the fourth argument where the codec's views read the
+ *   cookie), and the ones the client sends back in `USR <trid> <account> <cookie>` and
  *   `ANS <trid> <account> <cookie> <session>`, on any connection;
- * - `MSPAuth`, `MSPProf` and `MSPSec` header values in `MSG` payloads, with CRLF or bare-LF line
- *   ends and in any letter case. The `MSG` length argument is fixed up to the new byte length, so
- *   the transcript still decodes.
+ * - the values of the codec's `SECRET_PAYLOAD_HEADERS` (`MSPAuth`, `MSPProf`) in `MSG` payloads,
+ *   with CRLF or bare-LF line ends and in any letter case. The `MSG` length argument is fixed up to
+ *   the new byte length, so the transcript still decodes.
  *
  * Connections: the one the client opens with `kind: "ns"` (or, without a kind, while no
  * notification connection is open) is `ns`, and reconnecting replaces it (an `XFR NS` redirect);
@@ -87,10 +89,12 @@ export class RecordingTransport implements Transport {
   }
 
   /**
-   * Appends a step the transport cannot see (`time`, `event`, `comment`). It is stored as given:
-   * keep secrets out of it.
+   * Appends a step the transport cannot see (`time`, `event`, `comment`). An `event` step is
+   * stored with its credential fields (`cookie`, `ticket`, `mspAuth`, `password`) redacted, as
+   * replays compare them; keep secrets out of anything else.
    */
   addStep(step: TranscriptStep): void {
+    if ("event" in step) step = { ...step, event: redactEvent(step.event) };
     this.steps.push(step);
     this.#onStep?.(step);
   }

@@ -8,19 +8,15 @@
 
 import {
   PassportError,
-  type PassportErrorCode,
   type PassportFetch,
-  type PassportHttpRequest,
-  type PassportHttpResponse,
   type PassportLoginOptions,
   type PassportResult,
 } from "../auth/mod.ts";
+import { describeStep as describe, excerpt, quote } from "./_replay_text.ts";
+import { challengeOf, header, passportResponse, recordedFailure } from "./_replay_passport.ts";
 import {
   type ConnectionKind,
-  describeStep as describe,
-  excerpt,
   NS_CONNECTION,
-  quote,
   type ReplayMismatchCode,
   ReplayMismatchError,
   stepBytes,
@@ -28,7 +24,8 @@ import {
   type TranscriptStep,
 } from "./_transcript.ts";
 import type { PassportRunOptions } from "./run_passport.ts";
-import { ChunkQueue, hostPort } from "./_shared.ts";
+import { hostPort } from "./_shared.ts";
+import { ReplayConnection } from "./_replay_connection.ts";
 import { TransportError } from "./errors.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
 
@@ -44,6 +41,11 @@ export interface ReplayTransportOptions {
    * `connection` is the step's connection id (`ns` when it names none).
    */
   onEvent?: (event: Record<string, unknown>, step: number, connection: string) => void;
+  /**
+   * Called when the replay reaches a `{"call":{...}}` step, so a driver can make the
+   * application's call there; `connection` is the step's connection id.
+   */
+  onCall?: (call: { method: string; args?: unknown[] }, step: number, connection: string) => void;
 }
 
 /**
@@ -54,16 +56,6 @@ export type RunPassportFunction = (
   login: PassportLoginOptions,
   options?: PassportRunOptions,
 ) => Promise<PassportResult>;
-
-const PASSPORT_CODES = new Set<PassportErrorCode>([
-  "bad-credentials",
-  "too-many-redirects",
-  "insecure-url",
-  "protocol",
-  "timeout",
-  "aborted",
-  "network",
-]);
 
 /** Per connection id: its transport steps in order and the live connection. */
 interface Lane {
@@ -383,6 +375,8 @@ export class ReplayTransport implements Transport {
           this.#options.onTime?.(step.time, number);
         } else if ("event" in step) {
           this.#options.onEvent?.(step.event, number, stepConnection(step)!);
+        } else if ("call" in step) {
+          this.#options.onCall?.(step.call, number, stepConnection(step)!);
         } else if ("recv" in step || "recvBase64" in step) {
           this.#laneOf[index]!.current?.deliver(stepBytes(step)!);
         } else if ("close" in step && step.close === "server") {
@@ -423,110 +417,4 @@ export class ReplayTransport implements Transport {
     this.#rejectDone(error);
     return error;
   }
-}
-
-interface Engine {
-  write(connection: ReplayConnection, bytes: Uint8Array): Promise<void>;
-  close(connection: ReplayConnection): void;
-}
-
-class ReplayConnection implements Connection {
-  readonly remote: { readonly host: string; readonly port: number };
-  readonly readable: AsyncIterable<Uint8Array>;
-  readonly #queue = new ChunkQueue();
-  readonly #engine: Engine;
-  closed = false;
-  serverClosed = false;
-
-  constructor(host: string, port: number, engine: Engine) {
-    this.remote = { host, port };
-    this.readable = this.#queue.iterable();
-    this.#engine = engine;
-  }
-
-  deliver(bytes: Uint8Array): void {
-    if (!this.closed) this.#queue.push(bytes);
-  }
-
-  closeByServer(): void {
-    this.serverClosed = true;
-    this.#queue.end();
-  }
-
-  fail(error: Error): void {
-    this.#queue.fail(error);
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    return this.#engine.write(this, bytes);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.#queue.end();
-    this.#engine.close(this);
-  }
-}
-
-function header(request: PassportHttpRequest, lowerName: string): string | undefined {
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (name.toLowerCase() === lowerName) return value;
-  }
-  return undefined;
-}
-
-/**
- * The challenge at the end of a Passport 1.4 login `Authorization`:
- * `Passport1.4 OrgVerb=GET,OrgURL=...,sign-in=...,pwd=...,<challenge>` (the password is
- * URL-encoded, so it holds no comma).
- */
-function challengeOf(authorization: string): string {
-  const pwd = authorization.indexOf(",pwd=");
-  if (pwd < 0) return "";
-  const comma = authorization.indexOf(",", pwd + 5);
-  return comma < 0 ? "" : authorization.slice(comma + 1);
-}
-
-function recordedFailure(code: string): PassportError {
-  const known = PASSPORT_CODES.has(code as PassportErrorCode);
-  return new PassportError(
-    known ? code as PassportErrorCode : "protocol",
-    `Cannot sign in: the transcript records a Passport failure ${quote(code)}`,
-    code === "bad-credentials" ? { status: 401 } : {},
-  );
-}
-
-function passportResponse(
-  recorded: { ticket?: string; error?: string },
-  signal: AbortSignal,
-): Promise<PassportHttpResponse> {
-  if (recorded.error === undefined) {
-    return Promise.resolve({
-      status: 200,
-      headers: {
-        "authentication-info":
-          `Passport1.4 da-status=success,tname=MSPAuth,tname=MSPProf,tname=MSPSec,from-PP='${recorded.ticket}',ru=http://messenger.msn.com`,
-      },
-    });
-  }
-  if (recorded.error === "bad-credentials") {
-    return Promise.resolve({
-      status: 401,
-      headers: {
-        "www-authenticate":
-          "Passport1.4 da-status=failed,srealm=Passport.NET,ts=-1,prompt,cbtxt=Replayed%20failure",
-      },
-    });
-  }
-  if (recorded.error === "network") {
-    return Promise.reject(new TypeError("replayed network failure"));
-  }
-  if (recorded.error === "timeout" || recorded.error === "aborted") {
-    // No answer: the runner's timeout (or the caller's abort) ends the wait.
-    return new Promise((_, reject) =>
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true })
-    );
-  }
-  return Promise.resolve({ status: 500, headers: {} });
 }

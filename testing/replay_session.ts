@@ -1,9 +1,13 @@
-import { NotificationSession, type SessionEvent, type SessionOptions } from "../machine/mod.ts";
+import {
+  NotificationSession,
+  type SessionEvent,
+  type SessionOptions,
+  type SwitchboardSettings,
+} from "../machine/mod.ts";
+import { describeEvent, describeStep, eventMatches, excerpt } from "../io_adapters/_replay_text.ts";
 import {
   type ConnectionKind,
   connectKind,
-  describeStep,
-  excerpt,
   NS_CONNECTION,
   type ReplayMismatchCode,
   ReplayMismatchError,
@@ -12,6 +16,13 @@ import {
   transcriptHeader,
   type TranscriptStep,
 } from "../io_adapters/_transcript.ts";
+import {
+  describeOutput,
+  effectCode,
+  Outbox,
+  splitHostPort,
+  switchboardFactory,
+} from "./_replay_parts.ts";
 
 /** One output of a session, as {@link replaySession} reads it (other output types are ignored). */
 export type ReplayOutput =
@@ -81,10 +92,15 @@ export interface ReplayOptions {
   strictEvents?: boolean;
   /**
    * The sessions for connections other than `ns`, by kind: `sessions.sb` creates the session of
-   * each switchboard connection when its `connect` step is reached. A transcript that opens a
-   * switchboard without one fails with code `invalid-step`.
+   * each switchboard connection when its `connect` step is reached. Default for `sb`: a real
+   * {@link SwitchboardSession}, created from the notification session's `switchboard` event
+   * (an `XFR SB` reply: mode `call`) or `invitation` event (`RNG`: mode `answer`) for that
+   * address, with its address, cookie, session id and the header's account, and started at once.
+   * A switchboard with neither event before its `connect` fails with code `invalid-step`.
    */
   sessions?: Partial<Record<ConnectionKind, ReplaySessionFactory>>;
+  /** Settings (time limits, text format, ...) of the default switchboard sessions. */
+  switchboard?: SwitchboardSettings;
 }
 
 /** What a replay saw, for further assertions. */
@@ -108,14 +124,15 @@ interface Lane {
 }
 
 /**
- * Drives a {@link NotificationSession}, and the switchboard sessions `options.sessions` creates,
- * through a transcript of interleaved connections with no network and no real clock, asserting
- * every byte each sends, every connection it opens or closes, every Passport request and every
- * event it emits. Throws {@link ReplayMismatchError} (with the step, the connection and what was
+ * Drives a {@link NotificationSession} and, for each switchboard connection, a
+ * `SwitchboardSession` entered from the notification session's `switchboard` or `invitation`
+ * event (or what `options.sessions` creates), through a transcript of interleaved connections
+ * with no network and no real clock, asserting every byte each sends, every connection it opens
+ * or closes, every Passport request and every event it emits. Throws {@link ReplayMismatchError} (with the step, the connection and what was
  * expected and seen, secrets redacted) at the first divergence.
  *
- * Event steps match on the fields they give (recursively), against the events of their
- * connection's session; `call` steps invoke an intent of their connection's session with the given
+ * Event steps match on the fields they give (recursively; a credential field given as
+ * `[REDACTED]` matches any value), against the events of their connection's session; `call` steps invoke an intent of their connection's session with the given
  * arguments. A `passport` step with neither `ticket` nor `error` only checks the request: the
  * sign-in is left running (to replay a Passport that never answers).
  *
@@ -142,6 +159,11 @@ export function replaySession(
     throw new TypeError("Cannot replay: give options.session or a transcript with a header step");
   }
   const session = new NotificationSession(sessionOptions);
+  const defaultSwitchboard = switchboardFactory(sessionOptions.account, options.switchboard ?? {});
+  const factories: Partial<Record<ConnectionKind, ReplaySessionFactory>> = {
+    sb: defaultSwitchboard,
+    ...options.sessions,
+  };
   const strict = options.strictEvents ?? true;
   const events: SessionEvent[] = [];
   const allEvents: { conn: string; event: unknown }[] = [];
@@ -212,13 +234,20 @@ export function replaySession(
       const kind = connectKind(step);
       let lane = lanes.get(id!);
       if (lane === undefined) {
-        const factory = options.sessions?.[kind];
+        const factory = factories[kind];
         if (factory === undefined) {
           fail("invalid-step", describeStep(step), `no session for a ${kind} connection`);
         }
         const [host, port] = splitHostPort(step.connect);
         const at = triggers.findIndex((t) => t.address.host === host && t.address.port === port);
         const trigger = at < 0 ? undefined : triggers.splice(at, 1)[0];
+        if (trigger === undefined && factory === defaultSwitchboard) {
+          fail(
+            "invalid-step",
+            describeStep(step),
+            `no switchboard or invitation event for ${step.connect}`,
+          );
+        }
         lane = open(
           id!,
           factory!({ conn: id!, kind, host, port, now, trigger, notification: session }),
@@ -273,11 +302,11 @@ export function replaySession(
       const lane = laneFor();
       let actual = lane.unmatched.shift();
       if (!strict) {
-        while (actual !== undefined && !matches(actual, step.event)) {
+        while (actual !== undefined && !eventMatches(actual, step.event)) {
           actual = lane.unmatched.shift();
         }
       }
-      if (actual === undefined || !matches(actual, step.event)) {
+      if (actual === undefined || !eventMatches(actual, step.event)) {
         fail("event-mismatch", `event ${describeEvent(step.event)}`, describeEvent(actual));
       }
     } else if ("call" in step) {
@@ -333,91 +362,4 @@ export function replaySession(
   }
   const sessions = new Map([...lanes].map(([id, lane]) => [id, lane.session]));
   return { session, events, sessions, allEvents };
-}
-
-function effectCode(output: ReplayOutput): ReplayMismatchCode {
-  return output.type === "connect"
-    ? "unexpected-connect"
-    : output.type === "close"
-    ? "unexpected-close"
-    : "unexpected-passport";
-}
-
-function describeOutput(output: ReplayOutput): string {
-  if (output.type === "connect") {
-    return `connect to ${output.host}:${output.port}${output.kind ? ` (${output.kind})` : ""}`;
-  }
-  if (output.type === "passport") return `passport for ${JSON.stringify(output.challenge)}`;
-  return output.type === "close" ? "close by the client" : output.type;
-}
-
-function splitHostPort(where: string): [string, number] {
-  const colon = where.lastIndexOf(":");
-  return [where.slice(0, colon), Number(where.slice(colon + 1))];
-}
-
-const SECRET_FIELDS = new Set(["cookie", "ticket", "mspAuth", "password"]);
-
-/** An event as JSON, with bytes shortened and credentials redacted. */
-function describeEvent(event: unknown): string {
-  if (event === undefined) return "no event";
-  return JSON.stringify(event, (key, v) => {
-    if (v instanceof Uint8Array) return `<${v.length} bytes>`;
-    if (SECRET_FIELDS.has(key) && typeof v === "string") return "[REDACTED]";
-    return v;
-  });
-}
-
-/** Whether `actual` has every field of `expected` (recursively; arrays must match whole). */
-function matches(actual: unknown, expected: unknown): boolean {
-  if (expected === null || typeof expected !== "object") return Object.is(actual, expected);
-  if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length &&
-      expected.every((e, i) => matches(actual[i], e));
-  }
-  if (actual === null || typeof actual !== "object") return false;
-  for (const [key, value] of Object.entries(expected)) {
-    if (!matches((actual as Record<string, unknown>)[key], value)) return false;
-  }
-  return true;
-}
-
-/** Bytes a session sent and the transcript has not matched yet; appends are amortized O(1). */
-class Outbox {
-  #buf = new Uint8Array(256);
-  #start = 0;
-  #end = 0;
-
-  get length(): number {
-    return this.#end - this.#start;
-  }
-
-  view(): Uint8Array {
-    return this.#buf.subarray(this.#start, this.#end);
-  }
-
-  push(bytes: Uint8Array): void {
-    if (this.#end + bytes.length > this.#buf.length) {
-      const grown = new Uint8Array(Math.max(256, 2 * (this.length + bytes.length)));
-      grown.set(this.view());
-      this.#end = this.length;
-      this.#start = 0;
-      this.#buf = grown;
-    }
-    this.#buf.set(bytes, this.#end);
-    this.#end += bytes.length;
-  }
-
-  startsWith(expected: Uint8Array): boolean {
-    if (this.length < expected.length) return false;
-    for (let i = 0; i < expected.length; i++) {
-      if (this.#buf[this.#start + i] !== expected[i]) return false;
-    }
-    return true;
-  }
-
-  consume(n: number): void {
-    this.#start += n;
-    if (this.#start === this.#end) this.#start = this.#end = 0;
-  }
 }

@@ -5,11 +5,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  COMMANDS,
   Decoder,
   getHeader,
   interpretMessage,
   parseMime,
   parseServerCommand,
+  SECRET_PAYLOAD_HEADERS,
+  secretArgIndexes,
 } from "../codec/mod.ts";
 import { StreamRedactor } from "../io_adapters/_redact.ts";
 import { RecordingTransport } from "../io_adapters/recording_transport.ts";
@@ -276,4 +279,64 @@ test("property: any mix and chunking keeps the decoder's framing and drops every
     ),
     { numRuns: 300 },
   );
+});
+
+// The recorder's redaction is the codec's command table: for every row with a secrets rule, on
+// each connection kind and direction, a line built from the row's syntax with a marker in every
+// position the table marks loses exactly those markers and keeps every other byte. A change to
+// the table's secrets column changes what the recorder removes (or this test fails).
+
+/** The argument lists a row's syntax describes (`a | b` forms, `[optional]` dropped, `x|y` → x). */
+function syntaxForms(name: string, syntax: string): string[][] {
+  return syntax.split(" | ").map((form) => {
+    const words = form.replace(/\([^)]*\)/g, "").trim().split(/\s+/);
+    assert.equal(words[0], name, syntax);
+    return words.slice(1)
+      .filter((w) => w !== "t" && w !== "..." && w !== "+" && w !== "payload" && !w.startsWith("["))
+      .map((w) => w.split("|")[0]);
+  });
+}
+
+test("the command table's secrets column drives the recorder, per kind and direction", () => {
+  let rows = 0;
+  for (const kind of ["ns", "sb"] as const) {
+    for (const from of ["server", "client"] as const) {
+      for (const [name, rule] of Object.entries(COMMANDS[kind][from])) {
+        if (rule.secrets === undefined) continue;
+        rows++;
+        let marked = 0;
+        for (const form of syntaxForms(name, rule.syntax)) {
+          const args = rule.payload ? [...form.slice(0, -1), "0"] : form;
+          const secret = secretArgIndexes(name, from, args, kind);
+          if (secret.length === 0) continue;
+          marked++;
+          const line = (value: (i: number) => string) =>
+            [name, ...(rule.trid === "no" ? [] : ["7"]), ...args.map((a, i) => value(i) ?? a)]
+              .join(" ") + "\r\n";
+          const withMarkers = line((i) => secret.includes(i) ? `SeCrEt${i}` : args[i]);
+          const expected = line((i) => secret.includes(i) ? R : args[i]);
+          const bytes = enc(withMarkers);
+          for (let i = 0; i <= bytes.length; i++) {
+            const got = run(from, [bytes.subarray(0, i), bytes.subarray(i)]);
+            assert.equal(got, expected, `${kind} ${from} ${withMarkers.trim()} split ${i}`);
+          }
+        }
+        assert.ok(marked > 0, `${kind} ${from} ${name}: no form of its syntax has a secret`);
+      }
+    }
+  }
+  // USR and ANS from the client, XFR and RNG from the server, on the NS and the switchboard.
+  assert.equal(rows, 5);
+});
+
+test("the codec's secret payload headers are the ones the recorder removes, in any case", () => {
+  for (const header of SECRET_PAYLOAD_HEADERS) {
+    for (
+      const spelling of [header, header.toUpperCase(), header[0].toUpperCase() + header.slice(1)]
+    ) {
+      const payload = `MIME-Version: 1.0\r\n${spelling}: SeCrEt\r\nClientIP: 192.0.2.7\r\n\r\n`;
+      const redacted = `MIME-Version: 1.0\r\n${spelling}: ${R}\r\nClientIP: 192.0.2.7\r\n\r\n`;
+      assert.equal(run("server", [enc(server(payload))]), server(redacted), spelling);
+    }
+  }
 });
