@@ -164,6 +164,9 @@ export class NotificationSession {
    */
   handleData(bytes: Uint8Array, now: number): void {
     const s = this.#s;
+    if (!(bytes instanceof Uint8Array)) {
+      throw new UsageError("invalid-argument", "Cannot handle data: bytes must be a Uint8Array");
+    }
     s.core.input(now, () => {
       if (s.ended || s.core.connection !== "open") return;
       if (!s.core.push(bytes) || s.ended) return;
@@ -274,13 +277,11 @@ export class NotificationSession {
     options: { list?: Exclude<ListName, "RL">; friendlyName?: string; groupId?: number } = {},
     now?: number,
   ): number {
-    const { list = "FL", friendlyName, groupId } = options;
-    return this.#request(
-      "add contact",
-      now,
-      "ADD",
-      (t) => add(t, list, passport, { friendlyName, groupId }),
-    );
+    return this.#request("add contact", now, "ADD", (t) =>
+      add(t, options.list ?? "FL", passport, {
+        friendlyName: options.friendlyName,
+        groupId: options.groupId,
+      }));
   }
 
   /** Removes a contact from a list (`REM`), or only from one group on FL. */
@@ -289,8 +290,12 @@ export class NotificationSession {
     options: { list?: Exclude<ListName, "RL">; groupId?: number } = {},
     now?: number,
   ): number {
-    const { list = "FL", groupId } = options;
-    return this.#request("remove contact", now, "REM", (t) => rem(t, list, passport, { groupId }));
+    return this.#request(
+      "remove contact",
+      now,
+      "REM",
+      (t) => rem(t, options.list ?? "FL", passport, { groupId: options.groupId }),
+    );
   }
 
   /** Creates a group (`ADG`). */

@@ -167,6 +167,26 @@ test("an intent's invalid argument is a UsageError invalid-argument with the Enc
   assert.equal(d.session.addGroup("G"), 7);
 });
 
+test("intent arguments of the wrong type are UsageError invalid-argument and leave the session online", () => {
+  const d = at("online");
+  const bad: unknown[][] = [[undefined], [123], ["a@example.com", null], ["a@example.com", {
+    groupId: "x",
+  }]];
+  for (const args of bad) {
+    assert.throws(
+      () => (d.session.addContact as (...a: unknown[]) => number)(...args),
+      (e) => e instanceof UsageError && e.code === "invalid-argument",
+      JSON.stringify(args),
+    );
+  }
+  assert.throws(
+    () => (d.session.removeContact as (...a: unknown[]) => number)("a@example.com", null),
+    (e) => e instanceof UsageError && e.code === "invalid-argument",
+  );
+  assert.equal(d.session.phase, "online");
+  assert.equal(d.session.addGroup("G"), 7);
+});
+
 test("an intent's now sets the clock its deadline counts from", () => {
   const d = at("online");
   const id = d.session.addGroup("G", 1_000);
