@@ -199,8 +199,8 @@ export class NotificationSession {
     try {
       usrTwnSubsequent(1, ticket);
     } catch (e) {
-      if (!(e instanceof EncodeError)) throw e;
-      throw new UsageError("invalid-argument", e.message, { cause: e });
+      const message = e instanceof EncodeError ? e.message : "Cannot handle ticket: not a string";
+      throw new UsageError("invalid-argument", message, { cause: e });
     }
     this.#s.core.input(now, () => this.#s.dispatch({ type: "TICKET", ticket }));
   }
@@ -213,6 +213,9 @@ export class NotificationSession {
     const s = this.#s;
     if (s.ended) return;
     this.#expectPhase("handle Passport error", ["authenticating"]);
+    if (typeof failure?.code !== "string" || typeof failure.message !== "string") {
+      throw new UsageError("invalid-argument", "Cannot handle Passport error: code and message");
+    }
     s.core.input(
       now,
       () =>

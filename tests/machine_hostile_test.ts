@@ -204,3 +204,15 @@ test("bytes after an XFR NS redirect in the same chunk belong to the old connect
   assert.deepEqual(types(d.events), ["redirected"]);
   assert.ok(!d.outputs.some((o) => o.type === "passport"));
 });
+
+test("Passport inputs of the wrong type are UsageError invalid-argument and leave the session waiting", () => {
+  const d = at("authenticating");
+  const isArg = (e: unknown) => e instanceof UsageError && e.code === "invalid-argument";
+  assert.throws(() => d.session.handlePassportTicket(123 as unknown as string, 1), isArg);
+  assert.throws(() => d.session.handlePassportTicket("a b", 1), isArg);
+  assert.throws(
+    () => d.session.handlePassportError(null as unknown as { code: string; message: string }, 1),
+    isArg,
+  );
+  assert.equal(d.session.phase, "authenticating");
+});
