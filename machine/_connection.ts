@@ -29,10 +29,11 @@ export interface ConnectionHooks {
   newDecoder(): Decoder;
   /**
    * Something thrown while handling what the peer sent (a `PayloadError`, a
-   * `DecodeError`, a `TypeError` from a malformed value, ...), or an
-   * unexpected throw inside an intent. The session must turn it into a
-   * `warning` event (and go on) or a fatal error via {@link ConnectionCore.fail}.
-   * It must not throw.
+   * `DecodeError`, a `TypeError` from a malformed value, ...) inside
+   * {@link ConnectionCore.input}, {@link ConnectionCore.push} or
+   * {@link ConnectionCore.drain}. The session must turn it into a `warning`
+   * event (and go on) or a fatal error via {@link ConnectionCore.fail}. It
+   * must not throw.
    */
   fault(error: unknown): void;
 }
@@ -305,9 +306,10 @@ export class ConnectionCore<Event, Extra = never> {
    * Runs an intent: throws the sticky fatal error if there is one, records
    * `now` if given, and lets only `UsageError`/`SessionError` out. An
    * `EncodeError` (a bad argument) becomes `UsageError("invalid-argument")`
-   * with the `EncodeError` as `cause`; anything else goes to the `fault` hook,
-   * then the fatal error (or, if the hook did not fail the session, a
-   * `UsageError("invalid-state")` with `cause`) is thrown.
+   * with the `EncodeError` as `cause`; so does anything else thrown (a
+   * `TypeError` from an argument of the wrong type): validate arguments
+   * before changing state, as {@link request} does, so the session is
+   * unchanged when one is refused.
    */
   intent<T>(now: number | undefined, run: () => T): T {
     if (this.#fatal) throw this.#fatal;
@@ -319,9 +321,11 @@ export class ConnectionCore<Event, Extra = never> {
       if (e instanceof EncodeError) {
         throw new UsageError("invalid-argument", e.message, { cause: e });
       }
-      this.#hooks.fault(e);
-      if (this.#fatal) throw this.#fatal;
-      throw new UsageError("invalid-state", "Cannot complete the request", { cause: e });
+      // Arguments are checked before anything changes (see request), so
+      // anything else thrown here is an argument of the wrong type.
+      throw new UsageError("invalid-argument", "Cannot run the intent: invalid argument", {
+        cause: e,
+      });
     }
   }
 

@@ -132,6 +132,8 @@ export class NsState {
   status: string | undefined;
   friendlyName = "";
   readonly sync: SyncState;
+  // The top-level state, kept so each command's dispatch need not derive it.
+  #phase: SessionPhase = "idle";
   /** The chart's pending delayed events (its `after` delays), by timer name. */
   readonly #delayed = new Map<string, EventObject>();
 
@@ -159,8 +161,7 @@ export class NsState {
 
   /** The top-level state of the chart. */
   get phase(): SessionPhase {
-    const value = this.snapshot.value;
-    return (typeof value === "string" ? value : Object.keys(value)[0]) as SessionPhase;
+    return this.#phase;
   }
 
   /** Whether the session is closed or failed. */
@@ -230,6 +231,8 @@ export class NsState {
     const before = this.phase;
     const [next, actions] = transition(lifecycleMachine, this.snapshot, event as LifecycleEvent);
     this.snapshot = next;
+    const value = next.value;
+    this.#phase = (typeof value === "string" ? value : Object.keys(value)[0]) as SessionPhase;
     for (const action of actions) this.#execute(action.type, action.params);
     if (this.phase !== before && this.ended) this.#ended();
   }

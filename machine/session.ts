@@ -164,6 +164,9 @@ export class NotificationSession {
    */
   handleData(bytes: Uint8Array, now: number): void {
     const s = this.#s;
+    if (!(bytes instanceof Uint8Array)) {
+      throw new UsageError("invalid-argument", "Cannot handle data: bytes must be a Uint8Array");
+    }
     s.core.input(now, () => {
       if (s.ended || s.core.connection !== "open") return;
       if (!s.core.push(bytes) || s.ended) return;
@@ -196,8 +199,8 @@ export class NotificationSession {
     try {
       usrTwnSubsequent(1, ticket);
     } catch (e) {
-      if (!(e instanceof EncodeError)) throw e;
-      throw new UsageError("invalid-argument", e.message, { cause: e });
+      const message = e instanceof EncodeError ? e.message : "Cannot handle ticket: not a string";
+      throw new UsageError("invalid-argument", message, { cause: e });
     }
     this.#s.core.input(now, () => this.#s.dispatch({ type: "TICKET", ticket }));
   }
@@ -210,6 +213,9 @@ export class NotificationSession {
     const s = this.#s;
     if (s.ended) return;
     this.#expectPhase("handle Passport error", ["authenticating"]);
+    if (typeof failure?.code !== "string" || typeof failure.message !== "string") {
+      throw new UsageError("invalid-argument", "Cannot handle Passport error: code and message");
+    }
     s.core.input(
       now,
       () =>
@@ -274,13 +280,11 @@ export class NotificationSession {
     options: { list?: Exclude<ListName, "RL">; friendlyName?: string; groupId?: number } = {},
     now?: number,
   ): number {
-    const { list = "FL", friendlyName, groupId } = options;
-    return this.#request(
-      "add contact",
-      now,
-      "ADD",
-      (t) => add(t, list, passport, { friendlyName, groupId }),
-    );
+    return this.#request("add contact", now, "ADD", (t) =>
+      add(t, options.list ?? "FL", passport, {
+        friendlyName: options.friendlyName,
+        groupId: options.groupId,
+      }));
   }
 
   /** Removes a contact from a list (`REM`), or only from one group on FL. */
@@ -289,8 +293,12 @@ export class NotificationSession {
     options: { list?: Exclude<ListName, "RL">; groupId?: number } = {},
     now?: number,
   ): number {
-    const { list = "FL", groupId } = options;
-    return this.#request("remove contact", now, "REM", (t) => rem(t, list, passport, { groupId }));
+    return this.#request(
+      "remove contact",
+      now,
+      "REM",
+      (t) => rem(t, options.list ?? "FL", passport, { groupId: options.groupId }),
+    );
   }
 
   /** Creates a group (`ADG`). */

@@ -101,17 +101,19 @@ test("the connection core's sticky fatal error is thrown by every later intent",
   assert.throws(() => c.intent(undefined, () => 2), (e) => e === fatal);
 });
 
-test("the connection core's intent sends an unexpected throw to the fault hook and throws the fatal error", () => {
-  const fatal = new SessionError("protocol", "internal", { phase: "online" });
-  const c: ConnectionCore<string> = new ConnectionCore<string>({
-    kind: "ns",
-    newDecoder: () => new Decoder(),
-    fault: () => c.fail(fatal),
-  });
-  assert.throws(() =>
-    c.intent(undefined, () => {
-      throw new TypeError("oops");
-    }), (e) => e === fatal);
+test("the connection core's intent turns any other throw into UsageError invalid-argument without failing", () => {
+  const faults: unknown[] = [];
+  const c = core(faults);
+  const oops = new TypeError("oops");
+  assert.throws(
+    () =>
+      c.intent(undefined, () => {
+        throw oops;
+      }),
+    (e) => e instanceof UsageError && e.code === "invalid-argument" && e.cause === oops,
+  );
+  assert.deepEqual(faults, []);
+  assert.equal(c.fatal, undefined);
 });
 
 test("the connection core's drain hands every item to the handler even when one throws", () => {

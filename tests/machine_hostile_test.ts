@@ -167,6 +167,26 @@ test("an intent's invalid argument is a UsageError invalid-argument with the Enc
   assert.equal(d.session.addGroup("G"), 7);
 });
 
+test("intent arguments of the wrong type are UsageError invalid-argument and leave the session online", () => {
+  const d = at("online");
+  const bad: unknown[][] = [[undefined], [123], ["a@example.com", null], ["a@example.com", {
+    groupId: "x",
+  }]];
+  for (const args of bad) {
+    assert.throws(
+      () => (d.session.addContact as (...a: unknown[]) => number)(...args),
+      (e) => e instanceof UsageError && e.code === "invalid-argument",
+      JSON.stringify(args),
+    );
+  }
+  assert.throws(
+    () => (d.session.removeContact as (...a: unknown[]) => number)("a@example.com", null),
+    (e) => e instanceof UsageError && e.code === "invalid-argument",
+  );
+  assert.equal(d.session.phase, "online");
+  assert.equal(d.session.addGroup("G"), 7);
+});
+
 test("an intent's now sets the clock its deadline counts from", () => {
   const d = at("online");
   const id = d.session.addGroup("G", 1_000);
@@ -183,4 +203,16 @@ test("bytes after an XFR NS redirect in the same chunk belong to the old connect
   assert.equal(d.session.phase, "connecting");
   assert.deepEqual(types(d.events), ["redirected"]);
   assert.ok(!d.outputs.some((o) => o.type === "passport"));
+});
+
+test("Passport inputs of the wrong type are UsageError invalid-argument and leave the session waiting", () => {
+  const d = at("authenticating");
+  const isArg = (e: unknown) => e instanceof UsageError && e.code === "invalid-argument";
+  assert.throws(() => d.session.handlePassportTicket(123 as unknown as string, 1), isArg);
+  assert.throws(() => d.session.handlePassportTicket("a b", 1), isArg);
+  assert.throws(
+    () => d.session.handlePassportError(null as unknown as { code: string; message: string }, 1),
+    isArg,
+  );
+  assert.equal(d.session.phase, "authenticating");
 });
