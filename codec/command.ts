@@ -72,17 +72,17 @@ const byFirst = (syntax: string): CommandRule =>
   Object.freeze({ trid: "first-arg", payload: false, syntax });
 
 // The cookie after `CKI` in `XFR t SB host:port CKI cookie` and `RNG ... CKI cookie ...`.
-const afterCki = (args: readonly string[]): readonly number[] => {
-  const cki = args.indexOf("CKI");
-  return cki >= 0 && cki + 1 < args.length ? [cki + 1] : [];
-};
+// The cookie is argument 3 whatever auth type argument 2 names: that is where the views read it.
+const cookieAt3 = (args: readonly string[]): readonly number[] => args.length > 3 ? [3] : [];
 const isAuthScheme = (arg: string | undefined): boolean => arg === "TWN" || arg === "MD5";
 
 const NS_SERVER: CommandTable = {
   VER: yes("VER t version... (VER t 0: none supported)"),
   CVR: yes("CVR t recommended recommended2 minimum download-url info-url"),
   USR: yes("USR t TWN S challenge | USR t OK passport name verified restricted"),
-  XFR: yes("XFR t NS host:port 0 current | XFR t SB host:port CKI cookie", { secrets: afterCki }),
+  XFR: yes("XFR t NS host:port 0 current | XFR t SB host:port CKI cookie", {
+    secrets: (a) => a[0] === "SB" ? cookieAt3(a) : [],
+  }),
   SYN: yes("SYN t version [contacts groups]"),
   CHG: yes("CHG t status [client-id [msnobj]]"),
   ADD: yes("ADD t list version passport name [group]"),
@@ -106,7 +106,7 @@ const NS_SERVER: CommandTable = {
   NLN: no("NLN status passport name client-id [msnobj]"),
   FLN: no("FLN passport"),
   QNG: no("QNG [seconds]"),
-  RNG: no("RNG session-id host:port CKI cookie inviter name", { secrets: afterCki }),
+  RNG: no("RNG session-id host:port CKI cookie inviter name", { secrets: cookieAt3 }),
   OUT: no("OUT [OTH|SSD]"),
   BPR: no("BPR property value (in SYN) | BPR version passport property [value]"),
   LSG: no("LSG group-id name 0"),

@@ -25,19 +25,6 @@ import {
 /** What replaces a secret in a recording. */
 export const REDACTED = "[REDACTED]";
 
-/**
- * Indexes into `args` of the secret arguments of a command sent by `from`: the codec's command
- * table (`secretArgIndexes`, both connection kinds, so a cookie in an `RNG` is removed whichever
- * connection it arrives on), plus argument 3 of `XFR t SB` and `RNG`, where the codec's views read
- * the cookie whatever the auth type before it says (the table marks it only after `CKI`).
- */
-function secretIndexes(name: string, from: Direction, args: readonly string[]): number[] {
-  const indexes = secretArgIndexes(name, from, args);
-  const viewCookie = from === "server" && args.length > 3 &&
-    (name === "RNG" || (name === "XFR" && args[0] === "SB"));
-  return viewCookie && !indexes.includes(3) ? [...indexes, 3] : indexes;
-}
-
 /** Names of commands sent by `from` that can hold a secret argument or a secret MIME header. */
 function secretCommandNames(from: Direction): Set<string> {
   const names = new Set(["MSG"]);
@@ -269,7 +256,7 @@ function redactCommand(
   const originalPayload = lf < 0 ? new Uint8Array(0) : unit.subarray(lf + 1);
   let payload = originalPayload;
   let newLine = line;
-  for (const index of secretIndexes(command.name, from, command.args)) {
+  for (const index of secretArgIndexes(command.name, from, command.args)) {
     newLine = replaceArgument(newLine, command.trid !== null, index, REDACTED);
   }
   if (command.name === "MSG" && command.payload !== undefined) {
@@ -391,7 +378,7 @@ function redactLineText(line: string, from: Direction): string {
   for (const direction of [from, from === "client" ? "server" : "client"] as const) {
     const skip = hasTrid(name, direction, words[1]?.text) ? 2 : 1;
     const args = words.slice(skip).map((w) => w.text);
-    for (const index of secretIndexes(name, direction, args)) secret.add(index + skip);
+    for (const index of secretArgIndexes(name, direction, args)) secret.add(index + skip);
   }
   words.forEach((w, n) => {
     if (w.text === "CKI" && n + 1 < words.length) secret.add(n + 1);
