@@ -5,9 +5,12 @@
  * @module
  */
 
+import { EncodeError } from "./errors.ts";
+import { urlEncode } from "./url_encoding.ts";
 import {
   decodeUtf8,
   encodeMime,
+  encodeUtf8,
   findField,
   getHeader,
   type MimeHeader,
@@ -192,11 +195,14 @@ function notificationFields(msg: MimeMessage): FieldMap {
  *
  * @param wire The `ClientPort` value as sent, 0..65535.
  * @returns The real port.
- * @throws {RangeError} When `wire` is not an integer in 0..65535.
+ * @throws {PayloadError} `INVALID_CLIENT_PORT` when `wire` is not an integer in 0..65535.
  */
 export function unswapClientPort(wire: number): number {
   if (!Number.isInteger(wire) || wire < 0 || wire > 0xffff) {
-    throw new RangeError(`Cannot unswap client port ${wire}: not an integer in 0..65535`);
+    throw new PayloadError(
+      "INVALID_CLIENT_PORT",
+      `Cannot unswap client port ${wire}: not an integer in 0..65535`,
+    );
   }
   return ((wire & 0xff) << 8) | ((wire & 0xff00) >> 8);
 }
@@ -363,10 +369,10 @@ export function parseImFormat(value: string): ImFormat {
 const FORMAT_TOKEN = /^[0-9A-Za-z]*$/;
 
 function checkToken(key: string, value: string): string {
-  if (!FORMAT_TOKEN.test(value)) {
-    throw new PayloadError(
-      "INVALID_FORMAT",
-      `Cannot build X-MMS-IM-Format field ${key}=${JSON.stringify(value)}: not alphanumeric`,
+  if (typeof value !== "string" || !FORMAT_TOKEN.test(value)) {
+    throw new EncodeError(
+      "invalid-format",
+      `Cannot build X-MMS-IM-Format field ${key}: not alphanumeric`,
     );
   }
   return value;
@@ -391,18 +397,23 @@ function checkToken(key: string, value: string): string {
  *
  * @param format Fields to write.
  * @returns The header value.
- * @throws {PayloadError} `INVALID_FORMAT` when an effect is unknown or `CO`,
- * `CS` or `PF` is not alphanumeric.
+ * @throws {EncodeError} `invalid-format` when the font is not a well-formed
+ * string, an effect is unknown or `CO`, `CS` or `PF` is not alphanumeric.
  */
 export function formatImFormat(format: ImFormat): string {
   const parts: string[] = [];
-  if (format.font !== undefined) parts.push(`FN=${encodeURIComponent(format.font)}`);
+  if (format.font !== undefined) {
+    if (typeof format.font !== "string" || !format.font.isWellFormed()) {
+      throw new EncodeError("invalid-format", "Cannot build X-MMS-IM-Format font: not well-formed");
+    }
+    parts.push(`FN=${urlEncode(format.font)}`);
+  }
   if (format.effects !== undefined) {
     for (const e of format.effects) {
       if (!EFFECT_LETTERS.includes(e)) {
-        throw new PayloadError(
-          "INVALID_FORMAT",
-          `Cannot build X-MMS-IM-Format effect ${JSON.stringify(e)}: expected B, I, U or S`,
+        throw new EncodeError(
+          "invalid-format",
+          "Cannot build X-MMS-IM-Format effect: expected B, I, U or S",
         );
       }
     }
@@ -438,7 +449,8 @@ export function formatImFormat(format: ImFormat): string {
  * @param text Message text; may hold line breaks.
  * @param format Optional `X-MMS-IM-Format` fields.
  * @returns The payload bytes for `MSG trid U|N|A|D <length>`.
- * @throws {PayloadError} `INVALID_FORMAT` for a format field it cannot carry.
+ * @throws {EncodeError} `invalid-format` for a format field it cannot carry,
+ * `invalid-argument` for text with a lone surrogate.
  */
 export function buildTextMessage(text: string, format?: ImFormat): Uint8Array {
   const headers: MimeHeader[] = [
@@ -446,7 +458,7 @@ export function buildTextMessage(text: string, format?: ImFormat): Uint8Array {
     ["Content-Type", "text/plain; charset=UTF-8"],
   ];
   if (format !== undefined) headers.push(["X-MMS-IM-Format", formatImFormat(format)]);
-  return encodeMime({ headers, body: utf8Encoder.encode(text) });
+  return encodeMime({ headers, body: encodeUtf8(text, "text message") });
 }
 
 // ---------------------------------------------------------------------------
@@ -468,15 +480,18 @@ const PASSPORT_BAD = /[\s\0-\x1f\x7f]/;
  *
  * @param passport The typing user's passport (your own when sending).
  * @returns The payload bytes.
- * @throws {PayloadError} `INVALID_PASSPORT` when the passport is empty or
- * holds whitespace or control characters.
+ * @throws {EncodeError} `invalid-argument` when the passport is empty, not
+ * well-formed or holds whitespace or control characters.
  */
 export function buildTypingMessage(passport: string): Uint8Array {
-  if (passport.length === 0 || PASSPORT_BAD.test(passport)) {
-    throw new PayloadError(
-      "INVALID_PASSPORT",
-      `Cannot build typing message for ${JSON.stringify(passport)}: ` +
-        "passport is empty or contains whitespace or control characters",
+  if (
+    typeof passport !== "string" || passport.length === 0 || PASSPORT_BAD.test(passport) ||
+    !passport.isWellFormed()
+  ) {
+    throw new EncodeError(
+      "invalid-argument",
+      "Cannot build typing message: passport is empty, not well-formed " +
+        "or contains whitespace or control characters",
     );
   }
   return encodeMime({

@@ -178,3 +178,35 @@ test("encoder refuses a lone surrogate instead of sending U+FFFD", () => {
     (e: unknown) => e instanceof EncodeError && e.code === "invalid-argument",
   );
 });
+
+test("ver refuses a version list with no protocol version", () => {
+  for (const versions of [[], ["CVR0"], ["CVR0", "CVR0"]]) {
+    assert.throws(
+      () => c.ver(1, versions),
+      (e: unknown) => e instanceof EncodeError && e.code === "invalid-argument",
+    );
+  }
+  assert.deepEqual(c.ver(1, ["CVR0", "MSNP8"]).args, ["MSNP8", "CVR0"]);
+});
+
+test("builders refuse lone surrogates in any text with EncodeError, never U+FFFD or URIError", () => {
+  const lone = ["\uD800", "a\uDC00", "\uDBFF\uDBFF"];
+  const builders: [string, (text: string) => unknown][] = [
+    ["REA name", (t) => c.rea(1, "a@b.c", t)],
+    ["ADG", (t) => c.adg(1, t)],
+    ["PRP", (t) => c.prp(1, "PHH", t)],
+    ["CHG msnobj", (t) => c.chg(1, "NLN", { msnObject: t })],
+    ["SDC body", (t) => c.sdc(1, "a@b.c", { friendlyName: "x", body: t })],
+    ["CAL passport", (t) => c.cal(1, t)],
+    ["VER", (t) => c.ver(1, [t])],
+    ["urlEncode", (t) => c.urlEncode(t)],
+    ["encodeMime", (t) => c.encodeMime({ headers: [["A", t]], body: new Uint8Array() })],
+    ["formatImFormat", (t) => c.formatImFormat({ font: t })],
+    ["buildTextMessage", (t) => c.buildTextMessage(t)],
+  ];
+  for (const [label, build] of builders) {
+    for (const text of lone) {
+      assert.throws(() => build(text), (e: unknown) => e instanceof EncodeError, label);
+    }
+  }
+});
