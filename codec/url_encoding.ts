@@ -50,29 +50,31 @@ export function urlDecode(text: string): string {
 }
 
 function lenientDecode(text: string): string {
-  const bytes: number[] = [];
+  // Copies the text between escapes in slices: a string of bare "%" must not cost a string
+  // concatenation per character.
   let out = "";
-  const flush = () => {
-    if (bytes.length > 0) {
-      out += lenientUtf8.decode(new Uint8Array(bytes));
-      bytes.length = 0;
+  let last = 0;
+  let i = text.indexOf("%");
+  while (i !== -1) {
+    if (!isEscape(text, i)) {
+      i = text.indexOf("%", i + 1);
+      continue;
     }
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (
-      c === 37 && i + 2 < text.length && isHex(text.charCodeAt(i + 1)) &&
-      isHex(text.charCodeAt(i + 2))
-    ) {
+    out += text.slice(last, i);
+    const bytes: number[] = [];
+    while (i < text.length && text.charCodeAt(i) === 37 && isEscape(text, i)) {
       bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      flush();
-      out += text[i];
+      i += 3;
     }
+    out += lenientUtf8.decode(new Uint8Array(bytes));
+    last = i;
+    i = text.indexOf("%", i);
   }
-  flush();
-  return out;
+  return out + text.slice(last);
+}
+
+function isEscape(text: string, i: number): boolean {
+  return i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2));
 }
 
 function isHex(c: number): boolean {
