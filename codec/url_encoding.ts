@@ -49,34 +49,15 @@ export function urlDecode(text: string): string {
   }
 }
 
+// A run of %XX escapes; one pass, no ambiguity to backtrack over.
+const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
+
 function lenientDecode(text: string): string {
-  // Copies the text between escapes in slices: a string of bare "%" must not cost a string
-  // concatenation per character.
-  let out = "";
-  let last = 0;
-  let i = text.indexOf("%");
-  while (i !== -1) {
-    if (!isEscape(text, i)) {
-      i = text.indexOf("%", i + 1);
-      continue;
-    }
-    out += text.slice(last, i);
-    const bytes: number[] = [];
-    while (i < text.length && text.charCodeAt(i) === 37 && isEscape(text, i)) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 3;
-    }
-    out += lenientUtf8.decode(new Uint8Array(bytes));
-    last = i;
-    i = text.indexOf("%", i);
-  }
-  return out + text.slice(last);
-}
-
-function isEscape(text: string, i: number): boolean {
-  return i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2));
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+  // Each run is decoded as one byte sequence, so a character split over several escapes
+  // survives; everything between runs (a bare "%" included) is kept as it is.
+  return text.replace(ESCAPE_RUN, (run) => {
+    const bytes = new Uint8Array(run.length / 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(3 * i + 1, 3 * i + 3), 16);
+    return lenientUtf8.decode(bytes);
+  });
 }

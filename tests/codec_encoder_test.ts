@@ -210,3 +210,16 @@ test("builders refuse lone surrogates in any text with EncodeError, never U+FFFD
     }
   }
 });
+
+test("urlDecode is lenient: bare and broken escapes stay, each run of escapes is one UTF-8 sequence", () => {
+  assert.equal(c.urlDecode("100%"), "100%");
+  assert.equal(c.urlDecode("%zz%4"), "%zz%4");
+  assert.equal(c.urlDecode("a%20b%"), "a b%");
+  // Broken somewhere, so the lenient path decodes the rest: a split character survives.
+  assert.equal(c.urlDecode("%E6%97%A5%"), "日%");
+  assert.equal(c.urlDecode("%e6%97%a5 %ZZ"), "日 %ZZ");
+  assert.equal(c.urlDecode("%E6%97 %A5%"), "\uFFFD \uFFFD%");
+  assert.equal(c.urlDecode("%C0%AF%"), "\uFFFD\uFFFD%");
+  assert.equal(c.urlDecode("%EF%BB%BFx%"), "\uFEFFx%");
+  assert.equal(c.urlDecode("%".repeat(100_000) + "%41"), "%".repeat(100_000) + "A");
+});

@@ -13,13 +13,14 @@
  * untyped exception, a different output under another chunking, a secret in an error, an input
  * over the time budget, a round trip that changed something) and the slowest input; then each
  * cost shape against a valid input of the same size. Exits 1 on any violation. A violation names
- * its input seed; `--seed` and `--runs` reproduce the run.
+ * its input seed; `--target NAME --replay SEED` runs that one input again (its exception, if any,
+ * is printed with its stack).
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { runCampaign, runCosts, type TargetReport } from "../tests/_fuzz.ts";
+import { Rng, runCampaign, runCosts, type TargetReport } from "../tests/_fuzz.ts";
 import { FUZZ_TARGETS } from "../tests/_fuzz_targets.ts";
 
 interface RuntimeGlobals {
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     target: { type: "string" },
     budget: { type: "string", default: "1000" },
+    replay: { type: "string" },
   },
 });
 
@@ -57,6 +59,13 @@ const targets = values.target === undefined
 if (targets.length === 0) {
   console.error(`unknown target; known: ${FUZZ_TARGETS.map((t) => t.name).join(", ")}`);
   exit(2);
+}
+
+if (values.replay !== undefined) {
+  // One input again, by the seed a violation printed: `--target NAME --replay SEED`.
+  const typed = await targets[0].one(new Rng(Number(values.replay)));
+  console.log(`${targets[0].name} input ${values.replay}: ${typed} typed errors, no violation`);
+  exit(0);
 }
 
 const started = performance.now();
