@@ -303,6 +303,8 @@ export interface TargetReport {
   examples: string[];
   /** Slowest single input, ms. */
   slowestMs: number;
+  /** Its seed, for `--replay`. */
+  slowestSeed: number;
 }
 
 /** How {@linkcode runCampaign} runs. */
@@ -329,6 +331,7 @@ export async function runCampaign(
     violations: 0,
     examples: [],
     slowestMs: 0,
+    slowestSeed: 0,
   }));
   const perTarget = Math.ceil(options.runs / Math.max(1, targets.length));
   for (let t = 0; t < targets.length; t++) {
@@ -342,7 +345,10 @@ export async function runCampaign(
         violation(report, seed, error instanceof FuzzViolation ? error.message : untyped(error));
       }
       const ms = performance.now() - started;
-      if (ms > report.slowestMs) report.slowestMs = ms;
+      if (ms > report.slowestMs) {
+        report.slowestMs = ms;
+        report.slowestSeed = seed;
+      }
       if (ms > options.budgetMs) {
         violation(report, seed, `took ${ms.toFixed(0)} ms (budget ${options.budgetMs} ms)`);
       }

@@ -83,9 +83,11 @@ const reports = await runCampaign(targets, {
 function row(cells: (string | number)[]): string {
   return cells.map((c, i) => i === 0 ? String(c).padEnd(20) : String(c).padStart(12)).join("");
 }
-console.log(row(["target", "inputs", "typed errors", "violations", "slowest ms"]));
+console.log(row(["target", "inputs", "typed errors", "violations", "slowest ms", "its seed"]));
 for (const r of reports) {
-  console.log(row([r.name, r.inputs, r.typedErrors, r.violations, r.slowestMs.toFixed(1)]));
+  console.log(
+    row([r.name, r.inputs, r.typedErrors, r.violations, r.slowestMs.toFixed(1), r.slowestSeed]),
+  );
 }
 const total = (key: keyof Pick<TargetReport, "inputs" | "typedErrors" | "violations">) =>
   reports.reduce((n, r) => n + r[key], 0);
