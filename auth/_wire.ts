@@ -14,21 +14,26 @@ export type PassportHeaders =
 /** Value of header `lowerName`, matched case-insensitively; repeated headers are joined by ", ". */
 export function headerValue(headers: PassportHeaders, lowerName: string): string | undefined {
   if (typeof headers.get === "function") {
-    return (headers as { get(name: string): string | null }).get(lowerName) ?? undefined;
+    const value: unknown = (headers as { get(name: string): string | null }).get(lowerName);
+    return typeof value === "string" ? value : undefined;
   }
   const found: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() !== lowerName || value === undefined) continue;
+    if (name.toLowerCase() !== lowerName) continue;
+    // Anything but a string or an array of strings is not a header value: ignored.
     if (typeof value === "string") found.push(value);
-    else found.push(...(value as readonly string[]));
+    else if (Array.isArray(value)) {
+      for (const v of value) if (typeof v === "string") found.push(v);
+    }
   }
   return found.length > 0 ? found.join(", ") : undefined;
 }
 
 /**
  * Parses `[Passport1.4 ]key=value,key='quoted, value',flag` into lower-cased keys (first one wins).
- * A quoted value runs to the next `'` (the `from-PP` ticket contains `=` and `&`); an unterminated
- * quote gives `null` for that key and ends the parse. A key without `=` maps to "".
+ * A quoted value (`'` or `"`) runs to the next same quote (the `from-PP` ticket contains `=` and
+ * `&`); an unterminated quote gives `null` for that key and ends the parse. A key without `=` maps
+ * to "".
  */
 export function parseParams(text: string): Map<string, string | null> {
   const params = new Map<string, string | null>();
@@ -43,8 +48,8 @@ export function parseParams(text: string): Map<string, string | null> {
     if (s[i] === "=") {
       i++;
       while (s[i] === " ") i++;
-      if (s[i] === "'") {
-        const close = s.indexOf("'", i + 1);
+      if (s[i] === "'" || s[i] === '"') {
+        const close = s.indexOf(s[i], i + 1);
         if (close < 0) {
           value = null;
           i = s.length;
@@ -105,7 +110,9 @@ function isLoopbackHost(hostname: string): boolean {
 /**
  * Applies the URL policy and returns the normalised `href`: `https:` always; `http:` only to a
  * loopback host and only with `allowInsecureLoopback`; nothing else. `what` names the URL's origin in
- * messages (e.g. `redirect`); `status` is the response that named it. An unparseable URL is a `"protocol"` error: the server sent garbage.
+ * messages (e.g. `redirect`); `status` is the response that named it; `show` cleans server text
+ * before it is quoted (the caller's redaction). An unparseable URL is a `"protocol"` error: the
+ * server sent garbage.
  */
 export function checkUrl(
   raw: string,
@@ -113,6 +120,7 @@ export function checkUrl(
   allowInsecureLoopback: boolean,
   what: string,
   status?: number,
+  show: (text: string) => string = (text) => text,
 ): string {
   const details = { status };
   let url: URL;
@@ -121,14 +129,14 @@ export function checkUrl(
   } catch {
     throw new PassportError(
       "protocol",
-      `Cannot use ${what} ${quote(raw)}: not a valid URL`,
+      `Cannot use ${what} ${quote(show(raw))}: not a valid URL`,
       details,
     );
   }
   if (url.username !== "" || url.password !== "") {
     throw new PassportError(
       "insecure-url",
-      `Cannot use ${what} on host ${quote(url.host)}: URLs with credentials are refused`,
+      `Cannot use ${what} on host ${quote(show(url.host))}: URLs with credentials are refused`,
       details,
     );
   }
@@ -137,13 +145,15 @@ export function checkUrl(
     if (allowInsecureLoopback) return url.href;
     throw new PassportError(
       "insecure-url",
-      `Cannot use ${what} ${quote(url.href)}: http: to a loopback host needs allowInsecureLoopback`,
+      `Cannot use ${what} ${
+        quote(show(url.href))
+      }: http: to a loopback host needs allowInsecureLoopback`,
       details,
     );
   }
   throw new PassportError(
     "insecure-url",
-    `Cannot use ${what} ${quote(url.href)}: only https: URLs are allowed`,
+    `Cannot use ${what} ${quote(show(url.href))}: only https: URLs are allowed`,
     details,
   );
 }

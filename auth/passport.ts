@@ -9,7 +9,9 @@
 //   login  da-status=redir, 3xx, Location=<url>   -> login (same Authorization at Location), at most
 //                                                    maxRedirects times, then "too-many-redirects"
 //   login  da-status=failed | failed-noretry      -> failed "bad-credentials" (never retried)
+//   login  401 without da-status (bare 401)       -> failed "bad-credentials"
 //   login  5xx, no/garbled header, bad ticket     -> failed "protocol"
+//   any    status not an integer 100..599         -> failed "protocol"
 //   any URL that breaks the https policy          -> failed "insecure-url"
 // After "failed", every call throws the same error.
 
@@ -24,6 +26,7 @@ import {
   withScheme,
 } from "./_wire.ts";
 import { PassportError } from "./errors.ts";
+import { redactor } from "./_redact.ts";
 
 export type { PassportHeaders };
 
@@ -39,7 +42,11 @@ export interface PassportLoginOptions {
   account: string;
   /** The password. Sent URL-encoded as UTF-8; never put in an error, `toString` or log. */
   password: string;
-  /** The challenge from `USR <trid> TWN S <challenge>`, passed on verbatim. */
+  /**
+   * The challenge from `USR <trid> TWN S <challenge>`, passed on verbatim. The server chose it, so
+   * one that is empty or holds a space, a control or a non-ASCII character is a
+   * {@linkcode PassportError} `"protocol"`.
+   */
   challenge: string;
   /** Where to ask for the login server. Defaults to {@linkcode DEFAULT_NEXUS_URL}. */
   nexusUrl?: string;
@@ -175,10 +182,13 @@ export class PassportLogin {
   #redirects = 0;
   #state: PassportLoginState = "ready";
   #error: PassportError | undefined;
+  // Removes the password, in any spelling, from server text quoted in errors (a server may echo it).
+  #redact: (text: string) => string;
 
   /**
-   * Checks the options. Throws `TypeError`/`RangeError` for malformed input and
-   * {@linkcode PassportError} `"insecure-url"` for a Nexus or cached login URL the policy refuses.
+   * Checks the options. Throws `TypeError`/`RangeError` for malformed caller input,
+   * {@linkcode PassportError} `"insecure-url"` for a Nexus or cached login URL the policy refuses and
+   * `"protocol"` for a challenge that cannot be sent (the server chose it).
    */
   constructor(options: PassportLoginOptions) {
     const { account, password, challenge } = options;
@@ -189,8 +199,10 @@ export class PassportLogin {
       throw new TypeError("Cannot start Passport sign-in: password is not a string");
     }
     if (typeof challenge !== "string" || !/^[\x21-\x7e]+$/.test(challenge)) {
-      throw new TypeError(
-        "Cannot start Passport sign-in: challenge must be printable ASCII without spaces",
+      throw new PassportError(
+        "protocol",
+        "Cannot start Passport sign-in: the challenge is empty or holds a space, " +
+          "a control or a non-ASCII character",
       );
     }
     const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -198,6 +210,7 @@ export class PassportLogin {
       throw new RangeError(`Cannot use maxRedirects ${maxRedirects}: not a non-negative integer`);
     }
     this.#maxRedirects = maxRedirects;
+    this.#redact = redactor([password]);
     this.#allowInsecureLoopback = options.allowInsecureLoopback === true;
     this.#authorization = `${PREAMBLE},sign-in=${encodeCredential(account, "account")},pwd=${
       encodeCredential(password, "password")
@@ -236,6 +249,7 @@ export class PassportLogin {
       throw new Error(`Cannot call receive() in state "${this.#state}"`);
     }
     try {
+      checkResponse(response);
       return this.#state === "nexus" ? this.#onNexus(response) : this.#onLogin(response);
     } catch (error) {
       if (error instanceof PassportError) {
@@ -248,7 +262,7 @@ export class PassportLogin {
 
   #checkCallerUrl(url: string, what: string): string {
     try {
-      return checkUrl(url, undefined, this.#allowInsecureLoopback, what);
+      return checkUrl(url, undefined, this.#allowInsecureLoopback, what, undefined, this.#redact);
     } catch (error) {
       if (error instanceof PassportError && error.code === "protocol") {
         throw new TypeError(error.message);
@@ -299,6 +313,7 @@ export class PassportLogin {
       this.#allowInsecureLoopback,
       "DALogin",
       status,
+      this.#redact,
     );
     return this.#login(this.#loginUrl);
   }
@@ -311,11 +326,20 @@ export class PassportLogin {
     // "It's safest to assume that the two header names are interchangeable" [HYP:MSNP8].
     const header = headerValue(response.headers, "authentication-info") ??
       headerValue(response.headers, "www-authenticate");
+    const params = parseParams(header ?? "");
+    const rawStatus = params.get("da-status");
+    const daStatus = rawStatus?.toLowerCase();
+    // Some servers refuse a password with a bare 401: no header, no da-status.
+    if (!daStatus && status === 401) {
+      throw new PassportError(
+        "bad-credentials",
+        "Cannot sign in: Passport rejected the account or password (HTTP 401)",
+        { status },
+      );
+    }
     if (header === undefined) {
       throw fail(`HTTP ${status} without an Authentication-Info or WWW-Authenticate header`);
     }
-    const params = parseParams(header);
-    const daStatus = params.get("da-status")?.toLowerCase();
     if (!daStatus) throw fail(`HTTP ${status} without da-status`);
 
     if (daStatus === "failed" || daStatus === "failed-noretry") {
@@ -323,7 +347,7 @@ export class PassportLogin {
       throw new PassportError(
         "bad-credentials",
         `Cannot sign in: Passport rejected the account or password (da-status=${daStatus})`,
-        { status, cbtxt: cbtxt ? decodeCbtxt(cbtxt) : undefined },
+        { status, cbtxt: cbtxt ? this.#redact(decodeCbtxt(cbtxt)) : undefined },
       );
     }
     if (daStatus === "redir") {
@@ -345,6 +369,7 @@ export class PassportLogin {
           this.#allowInsecureLoopback,
           "redirect",
           status,
+          this.#redact,
         ),
       );
     }
@@ -362,7 +387,22 @@ export class PassportLogin {
       // #loginUrl is set before any login request is made.
       return { type: "ticket", ticket, loginUrl: this.#loginUrl as string };
     }
-    throw fail(`unknown da-status ${quote(daStatus, 40)}`);
+    // Quoted as sent: the redaction must see the server's spelling.
+    throw fail(`unknown da-status ${quote(this.#redact(rawStatus as string), 40)}`);
+  }
+}
+
+/** Refuses a response that is not one: no object, a status that is not an HTTP status, no headers. */
+function checkResponse(response: PassportHttpResponse): void {
+  const status = (response as Partial<PassportHttpResponse> | null)?.status;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) {
+    throw new PassportError(
+      "protocol",
+      `Cannot read response: status ${quote(String(status), 20)} is not an HTTP status`,
+    );
+  }
+  if (typeof response.headers !== "object" || response.headers === null) {
+    throw new PassportError("protocol", "Cannot read response: no headers", { status });
   }
 }
 

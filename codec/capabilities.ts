@@ -5,6 +5,7 @@
  * @module
  */
 
+import { EncodeError, quote } from "./errors.ts";
 import { PayloadError } from "./mime.ts";
 
 /**
@@ -63,7 +64,10 @@ const MAX_CLIENT_ID = 0xffffffff;
 
 function checkClientId(clientId: number): void {
   if (!Number.isInteger(clientId) || clientId < 0 || clientId > MAX_CLIENT_ID) {
-    throw new RangeError(`Cannot read client ID ${clientId}: not an integer in 0..4294967295`);
+    throw new PayloadError(
+      "INVALID_CLIENT_ID",
+      `Cannot read client ID ${clientId}: not an integer in 0..4294967295`,
+    );
   }
 }
 
@@ -106,7 +110,7 @@ export function parseClientId(text: string): number {
  *
  * @param clientId A client ID, 0..4294967295.
  * @returns 0..15.
- * @throws {RangeError} When `clientId` is out of range.
+ * @throws {PayloadError} `INVALID_CLIENT_ID` when `clientId` is out of range.
  */
 export function msncVersion(clientId: number): number {
   checkClientId(clientId);
@@ -126,7 +130,7 @@ export function msncVersion(clientId: number): number {
  * @param clientId A client ID, 0..4294967295.
  * @param capability One bit from {@linkcode ClientCapability}.
  * @returns `true` when the bit is set.
- * @throws {RangeError} When `clientId` is out of range.
+ * @throws {PayloadError} `INVALID_CLIENT_ID` when `clientId` is out of range.
  */
 export function hasCapability(clientId: number, capability: number): boolean {
   checkClientId(clientId);
@@ -156,7 +160,7 @@ export interface ClientIdDescription {
  *
  * @param clientId A client ID, 0..4294967295.
  * @returns Version, flag names and leftover bits.
- * @throws {RangeError} When `clientId` is out of range.
+ * @throws {PayloadError} `INVALID_CLIENT_ID` when `clientId` is out of range.
  */
 export function describeClientId(clientId: number): ClientIdDescription {
   const msnc = msncVersion(clientId);
@@ -179,17 +183,22 @@ export function describeClientId(clientId: number): ClientIdDescription {
  * @param msnc MSNC version, 0..15.
  * @param flags Capability names; duplicates are harmless.
  * @returns The client ID.
- * @throws {RangeError} When `msnc` is not an integer in 0..15 or a name is unknown.
+ * @throws {EncodeError} `invalid-argument` when `msnc` is not an integer in 0..15 or a name
+ * is unknown.
  */
 export function makeClientId(msnc: number, flags: readonly ClientCapabilityName[]): number {
   if (!Number.isInteger(msnc) || msnc < 0 || msnc > 15) {
-    throw new RangeError(`Cannot make client ID with MSNC version ${msnc}: not in 0..15`);
+    throw new EncodeError(
+      "invalid-argument",
+      `Cannot make client ID with MSNC version ${msnc}: not in 0..15`,
+    );
   }
   let bits = 0;
   for (const name of flags) {
     if (!Object.hasOwn(ClientCapability, name)) {
-      throw new RangeError(
-        `Cannot make client ID with capability ${JSON.stringify(name)}: unknown`,
+      throw new EncodeError(
+        "invalid-argument",
+        `Cannot make client ID with capability ${quote(String(name))}: unknown`,
       );
     }
     bits |= ClientCapability[name];

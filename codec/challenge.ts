@@ -9,6 +9,7 @@
 
 import { md5 } from "@noble/hashes/legacy.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { quote } from "./errors.ts";
 import { PayloadError } from "./mime.ts";
 
 /** A product ID (sent in `QRY`) and the key hashed with the challenge. */
@@ -70,6 +71,12 @@ const NOT_A_TOKEN = /[\0-\x20\x7f]/;
 
 const utf8Encoder = new TextEncoder();
 
+function isToken(text: string): boolean {
+  // A lone surrogate would be hashed as U+FFFD.
+  return typeof text === "string" && text.length > 0 && !NOT_A_TOKEN.test(text) &&
+    text.isWellFormed();
+}
+
 /**
  * Computes the `QRY` answer: lower-case hex `MD5(challenge + productKey)` over
  * the UTF-8 bytes.
@@ -86,17 +93,18 @@ const utf8Encoder = new TextEncoder();
  * @param productKey The product key matching the product ID sent in `QRY`.
  * @returns 32 lower-case hex digits.
  * @throws {PayloadError} `INVALID_CHALLENGE` when the challenge or the key is
- * empty or holds a space, CR, LF, NUL or another control character.
+ * empty or holds a space, CR, LF, NUL, another control character or a lone
+ * surrogate.
  */
 export function challengeAnswer(challenge: string, productKey: string): string {
-  if (challenge.length === 0 || NOT_A_TOKEN.test(challenge)) {
+  if (!isToken(challenge)) {
     throw new PayloadError(
       "INVALID_CHALLENGE",
-      `Cannot answer challenge ${JSON.stringify(challenge)}: ` +
+      `Cannot answer challenge ${quote(String(challenge))}: ` +
         "empty or contains a space or control character",
     );
   }
-  if (productKey.length === 0 || NOT_A_TOKEN.test(productKey)) {
+  if (!isToken(productKey)) {
     throw new PayloadError(
       "INVALID_CHALLENGE",
       "Cannot answer challenge: product key is empty or contains a space or control character",

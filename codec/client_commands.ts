@@ -1,6 +1,7 @@
 import type { Command } from "./command.ts";
 import { checkArgument } from "./encoder.ts";
 import { EncodeError } from "./errors.ts";
+import { encodeUtf8 } from "./mime.ts";
 import { urlEncode } from "./url_encoding.ts";
 
 /**
@@ -50,7 +51,7 @@ function limited(kind: string, encoded: string, max: number): string {
 
 function passportArg(name: string, passport: string): string {
   checkArgument(name, passport, 0);
-  if (new TextEncoder().encode(passport).length > MAX_PASSPORT_BYTES) {
+  if (encodeUtf8(passport, "passport").length > MAX_PASSPORT_BYTES) {
     throw new EncodeError(
       "too-long",
       `Cannot encode "${name}": passport is over ${MAX_PASSPORT_BYTES} bytes`,
@@ -102,10 +103,11 @@ export function encodeGroupName(groupName: string): string {
  * ```
  */
 export function ver(trid: number, versions: readonly string[]): Command {
-  if (versions.length === 0) {
-    throw new EncodeError("invalid-argument", `Cannot encode "VER": no versions`);
+  // CVR0 is not a protocol version: a VER offering only CVR0 offers nothing.
+  const args = Array.isArray(versions) ? versions.filter((v) => v !== "CVR0") : [];
+  if (args.length === 0) {
+    throw new EncodeError("invalid-argument", `Cannot encode "VER": no protocol version`);
   }
-  const args = versions.filter((v) => v !== "CVR0");
   args.forEach((v, i) => checkArgument("VER", v, i));
   return { name: "VER", trid, args: [...args, "CVR0"] };
 }
@@ -335,7 +337,7 @@ export function sdc(
   passport: string,
   options: { friendlyName: string; body: string; localeId?: string },
 ): Command {
-  const payload = new TextEncoder().encode(options.body);
+  const payload = encodeUtf8(options.body, '"SDC" body');
   const localeId = options.localeId ?? "0x0409";
   checkArgument("SDC", localeId, 1);
   return {

@@ -1,6 +1,7 @@
 // Custom emoticons: `text/x-mms-emoticon`, sent before the text that uses them. The body is
 // tab-separated pairs: shortcut, MSNObject, shortcut, MSNObject, ... (with a trailing tab).
-import { decodeUtf8, encodeMime, type MimeMessage, PayloadError } from "./mime.ts";
+import { EncodeError } from "./errors.ts";
+import { decodeUtf8, encodeMime, type MimeMessage } from "./mime.ts";
 
 /** Media type of custom-emoticon announcements. */
 export const EMOTICON_TYPE = "text/x-mms-emoticon";
@@ -52,19 +53,19 @@ const BAD = /[\t\r\n\0]/;
  *
  * @param emoticons At least one shortcut and its MSNObject.
  * @returns The payload bytes.
- * @throws {PayloadError} `INVALID_TEXT` when the list is empty or a field is
+ * @throws {EncodeError} `invalid-argument` when the list is empty or a field is
  * empty or holds a tab, CR, LF, NUL or lone surrogate.
  */
 export function buildEmoticonMessage(emoticons: readonly CustomEmoticon[]): Uint8Array {
   if (emoticons.length === 0) {
-    throw new PayloadError("INVALID_TEXT", "Cannot build emoticon message: no emoticons");
+    throw new EncodeError("invalid-argument", "Cannot build emoticon message: no emoticons");
   }
   let body = "";
   for (const { shortcut, msnObject } of emoticons) {
     for (const field of [shortcut, msnObject]) {
       if (field === "" || BAD.test(field) || !field.isWellFormed()) {
-        throw new PayloadError(
-          "INVALID_TEXT",
+        throw new EncodeError(
+          "invalid-argument",
           "Cannot build emoticon message: a field is empty or holds a tab, CR, LF, NUL " +
             "or lone surrogate",
         );

@@ -1,7 +1,8 @@
 // Application invitations (`text/x-msmsgsinvite`): file transfer, NetMeeting and the like in the
 // old MSNP invitation scheme. The fields live in the body as `Name: value` lines. A client that
 // does not support one must answer with a CANCEL, not silence.
-import { encodeMime, type MimeMessage, parseMime, PayloadError } from "./mime.ts";
+import { EncodeError } from "./errors.ts";
+import { encodeMime, type MimeMessage, parseMime } from "./mime.ts";
 import { FieldMap } from "./message_types.ts";
 
 /** Media type of application invitations. */
@@ -68,15 +69,15 @@ const TOKEN = /^[\x21-\x7e]+$/;
  * @param cookie The invitation's `Invitation-Cookie`.
  * @param cancelCode Why; default `REJECT_NOT_INSTALLED` (the application is not available).
  * @returns The payload bytes.
- * @throws {PayloadError} `INVALID_TEXT` when the cookie or code is empty or not printable ASCII.
+ * @throws {EncodeError} `invalid-argument` when the cookie or code is empty or not printable ASCII.
  */
 export function buildInvitationCancel(
   cookie: string,
   cancelCode = "REJECT_NOT_INSTALLED",
 ): Uint8Array {
   if (!TOKEN.test(cookie) || !TOKEN.test(cancelCode)) {
-    throw new PayloadError(
-      "INVALID_TEXT",
+    throw new EncodeError(
+      "invalid-argument",
       "Cannot build invitation cancel: cookie and code must be printable ASCII without spaces",
     );
   }

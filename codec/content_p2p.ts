@@ -1,6 +1,7 @@
 // MSNC P2P messages (`application/x-msnmsgrp2p`): a binary body (48-byte header, data, 4-byte
 // footer) addressed with `P2P-Dest`. Kept as bytes here; the P2P layer reads them.
-import { encodeMime, type MimeMessage, PayloadError } from "./mime.ts";
+import { EncodeError } from "./errors.ts";
+import { encodeMime, type MimeMessage } from "./mime.ts";
 import { getHeader } from "./mime.ts";
 
 /** Media type of P2P messages; they are sent with ack mode `D`. */
@@ -41,14 +42,14 @@ export function readP2p(msg: MimeMessage): P2pView {
  * @param destination The recipient's passport.
  * @param body The binary P2P packet.
  * @returns The payload bytes.
- * @throws {PayloadError} `INVALID_PASSPORT` for an empty passport or one with
+ * @throws {EncodeError} `invalid-argument` for an empty passport or one with
  * whitespace or control characters.
  */
 export function buildP2pMessage(destination: string, body: Uint8Array): Uint8Array {
   // deno-lint-ignore no-control-regex
   if (destination === "" || /[\s\0-\x1f\x7f]/.test(destination)) {
-    throw new PayloadError(
-      "INVALID_PASSPORT",
+    throw new EncodeError(
+      "invalid-argument",
       "Cannot build P2P message: destination is empty or holds whitespace or controls",
     );
   }

@@ -7,7 +7,7 @@ import {
   parseTrid,
   PAYLOAD_COMMANDS,
 } from "./command.ts";
-import { DecodeError, type DecodeErrorCode, quote } from "./errors.ts";
+import { type DecodeError, type DecodeErrorCode, quote, stacklessDecodeError } from "./errors.ts";
 
 /** Options for {@link Decoder}. */
 export interface DecoderOptions {
@@ -38,7 +38,6 @@ const LF = 10;
 const CR = 13;
 
 // ignoreBOM: a BOM at the start of a line is bytes on the wire, not a marker to drop.
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const loose = new TextDecoder("utf-8", { ignoreBOM: true });
 
 // Decoder states. Everything else lives in fields so the hot path allocates
@@ -126,7 +125,7 @@ export class Decoder {
     if (this.#ended) throw new TypeError("Cannot push to decoder: end() was called");
     if (this.#state === FAILED || chunk.length === 0) return;
     if (this.#tailLength === 0) {
-      this.#keep(chunk, this.#consume(chunk, chunk.length), chunk.length);
+      this.#keep(chunk, this.#consume(chunk, chunk.length), chunk.length, false);
       return;
     }
     const total = this.#tailLength + chunk.length;
@@ -137,7 +136,10 @@ export class Decoder {
     }
     this.#tail.set(chunk, this.#tailLength);
     this.#tailLength = 0;
-    this.#keep(this.#tail, this.#consume(this.#tail, total), total);
+    // A view that ends where the data does: `indexOf` on the whole tail would
+    // search the stale bytes up to its capacity on every push.
+    const view = this.#tail.subarray(0, total);
+    this.#keep(view, this.#consume(view, total), total, true);
   }
 
   /**
@@ -169,12 +171,12 @@ export class Decoder {
     return this.#failure;
   }
 
-  /** Keeps `bytes[from, to)` as the tail for the next push. */
-  #keep(bytes: Uint8Array, from: number, to: number): void {
+  /** Keeps `bytes[from, to)` as the tail for the next push; `inTail`: `bytes` is a view of it. */
+  #keep(bytes: Uint8Array, from: number, to: number, inTail: boolean): void {
     const n = to - from;
     if (n <= 0 || this.#state === FAILED) {
       this.#tailLength = 0;
-    } else if (bytes === this.#tail) {
+    } else if (inTail) {
       if (from > 0) this.#tail.copyWithin(0, from, to);
       this.#tailLength = n;
     } else {
@@ -183,8 +185,8 @@ export class Decoder {
       this.#tailLength = n;
     }
     // A tail that once held a large payload must not pin its memory.
-    if (this.#tail.length > 262144 && this.#tailLength < this.#tail.length / 8) {
-      this.#tail = this.#tail.slice(0, Math.max(this.#tailLength, 1024));
+    if (this.#tail.length > 65536 && this.#tailLength < this.#tail.length / 8) {
+      this.#tail = this.#tail.slice(0, Math.max(this.#tailLength * 2, 1024));
     }
   }
 
@@ -274,22 +276,19 @@ export class Decoder {
   /** Decodes one complete line `bytes[start, end)`, line end excluded. */
   #line(bytes: Uint8Array, start: number, end: number, offset: number): void {
     // One non-fatal TextDecoder call per line is 1.5-2x faster than an ASCII
-    // scan + String.fromCharCode; only a line that came out with U+FFFD is
-    // decoded again strictly, to tell bad bytes from a real U+FFFD.
-    let text = loose.decode(bytes.subarray(start, end));
-    if (text.includes("\uFFFD")) {
-      try {
-        text = utf8.decode(bytes.subarray(start, end));
-      } catch {
-        const name = latin1(bytes, start, Math.min(start + 3, end));
-        this.#emit(
-          "invalid-utf8",
-          `Cannot decode line ${quote(name)}: not valid UTF-8`,
-          offset,
-          hasPayload(name, this.#from),
-        );
-        return;
-      }
+    // scan + String.fromCharCode.
+    const text = loose.decode(bytes.subarray(start, end));
+    // Only a line that came out with U+FFFD is checked, without a throwing
+    // strict decode: a valid line decodes the same either way.
+    if (text.includes("\uFFFD") && !isUtf8(bytes, start, end)) {
+      const name = latin1(bytes, start, Math.min(start + 3, end));
+      this.#emit(
+        "invalid-utf8",
+        `Cannot decode line ${quote(name)}: not valid UTF-8`,
+        offset,
+        hasPayload(name, this.#from),
+      );
+      return;
     }
     const parts = splitArgs(text);
     const name = parts.length > 0 ? parts[0] : "";
@@ -366,15 +365,53 @@ export class Decoder {
 
   #emit(code: DecodeErrorCode, message: string, offset: number, fatal: boolean): void {
     if (fatal) this.#fail(code, message, offset);
-    else this.#queue.push(new DecodeError(code, message, offset, false));
+    else this.#queue.push(stacklessDecodeError(code, message, offset, false));
   }
 
   #fail(code: DecodeErrorCode, message: string, offset: number): void {
-    this.#failure = new DecodeError(code, message + "; framing lost", offset, true);
+    this.#failure = stacklessDecodeError(code, message + "; framing lost", offset, true);
     this.#state = FAILED;
     this.#pending = undefined;
     this.#tailLength = 0;
   }
+}
+
+/**
+ * Whether `bytes[start, end)` is well-formed UTF-8 (no overlong forms, no
+ * surrogates, nothing above U+10FFFF): the WHATWG decoder's rules, without
+ * an exception for a bad line.
+ */
+function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + need >= end) return false;
+    const second = bytes[i + 1];
+    if (second < lo || second > hi) return false;
+    for (let k = 2; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c < 0x80 || c > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
 }
 
 function isCommandName(name: string): boolean {

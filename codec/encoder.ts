@@ -38,6 +38,12 @@ const utf8 = new TextEncoder();
 export function encodeCommand(command: Command, options: EncodeOptions = {}): Uint8Array {
   const from = options.from ?? "client";
   const { name, trid, args, payload } = command;
+  if (!Array.isArray(args) || (payload !== undefined && !(payload instanceof Uint8Array))) {
+    throw new EncodeError(
+      "invalid-argument",
+      `Cannot encode ${quote(String(name))}: args must be an array, payload a Uint8Array`,
+    );
+  }
   if (typeof name !== "string" || !(/^[A-Z]{3}$/.test(name) || isErrorCode(name))) {
     throw new EncodeError(
       "invalid-name",

@@ -38,11 +38,44 @@ export class DecodeError extends Error {
   /** Creates an error; `message` must not quote secrets. */
   constructor(code: DecodeErrorCode, message: string, offset: number, fatal: boolean) {
     super(message);
-    this.name = "DecodeError";
     this.code = code;
     this.offset = offset;
     this.fatal = fatal;
   }
+}
+// On the prototype, so that errors made by stacklessDecodeError have it too.
+Object.defineProperty(DecodeError.prototype, "name", {
+  value: "DecodeError",
+  writable: true,
+  configurable: true,
+});
+
+/**
+ * A {@link DecodeError} made without running the `Error` constructor, for the
+ * decoder's per-line errors: a stream of malformed lines gets one error each,
+ * and constructing an `Error` costs several times decoding a line (Deno
+ * records a detailed stack trace for every one, whatever
+ * `Error.stackTraceLimit` says). Its frames would only show decoder
+ * internals; `offset` says where the bytes were. `stack` is the first line
+ * of a normal one, `instanceof` and printing work as for any DecodeError.
+ */
+export function stacklessDecodeError(
+  code: DecodeErrorCode,
+  message: string,
+  offset: number,
+  fatal: boolean,
+): DecodeError {
+  const error = Object.create(DecodeError.prototype);
+  Object.defineProperty(error, "stack", {
+    value: `DecodeError: ${message}`,
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(error, "message", { value: message, writable: true, configurable: true });
+  error.code = code;
+  error.offset = offset;
+  error.fatal = fatal;
+  return error;
 }
 
 /** Why a command could not be encoded. */
@@ -51,11 +84,20 @@ export type EncodeErrorCode =
   | "invalid-trid"
   | "invalid-argument"
   | "too-long"
-  | "payload-length-mismatch";
+  | "payload-length-mismatch"
+  /** A MIME header name is empty, not well-formed, or holds `:`, CR, LF or NUL. */
+  | "invalid-header-name"
+  /** A MIME header value is not well-formed or holds CR, LF or NUL. */
+  | "invalid-header-value"
+  /** An `X-MMS-IM-Format` field holds a character it cannot carry. */
+  | "invalid-format";
 
 /**
- * The caller asked to encode something that is not a valid command, for
- * example an argument that would inject a space, CR, LF or NUL.
+ * The caller asked to encode something that is not a valid command or
+ * payload, for example an argument that would inject a space, CR, LF or NUL,
+ * or text with a lone UTF-16 surrogate (which would silently become U+FFFD).
+ * Every builder of the codec (`encodeCommand`, `ver`, `msg`, `encodeMime`,
+ * `buildTextMessage`, ...) throws this and nothing else for bad input.
  *
  * @example
  * ```ts

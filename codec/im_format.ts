@@ -1,5 +1,5 @@
 // The X-MMS-IM-Format header of a text message: one grammar for parsing and building.
-import { PayloadError } from "./mime.ts";
+import { EncodeError } from "./errors.ts";
 import { urlDecode, urlEncode } from "./url_encoding.ts";
 
 /** Text effect letters of `EF`: bold, italic, underline, strike-through. */
@@ -91,8 +91,8 @@ function checkValue(key: string, value: string, token = false): string {
     typeof value !== "string" || BAD_VALUE.test(value) || !value.isWellFormed() ||
     (token && !TOKEN.test(value))
   ) {
-    throw new PayloadError(
-      "INVALID_FORMAT",
+    throw new EncodeError(
+      "invalid-format",
       `Cannot build X-MMS-IM-Format field ${key}: value holds ';', CR, LF, NUL, ` +
         "outer spaces or a lone surrogate",
     );
@@ -119,15 +119,15 @@ function checkValue(key: string, value: string, token = false): string {
  *
  * @param format Fields to write.
  * @returns The header value.
- * @throws {PayloadError} `INVALID_FORMAT` when the font holds a lone
+ * @throws {EncodeError} `invalid-format` when the font holds a lone
  * surrogate, an effect is unknown, or a value holds `;`, CR, LF or NUL.
  */
 export function formatImFormat(format: ImFormat): string {
   const parts: string[] = [];
   if (format.font !== undefined) {
     if (typeof format.font !== "string" || !format.font.isWellFormed()) {
-      throw new PayloadError(
-        "INVALID_FORMAT",
+      throw new EncodeError(
+        "invalid-format",
         "Cannot build X-MMS-IM-Format field FN: font name holds a lone surrogate",
       );
     }
@@ -136,8 +136,8 @@ export function formatImFormat(format: ImFormat): string {
   if (format.effects !== undefined) {
     for (const e of format.effects) {
       if (!EFFECT_LETTERS.includes(e)) {
-        throw new PayloadError(
-          "INVALID_FORMAT",
+        throw new EncodeError(
+          "invalid-format",
           `Cannot build X-MMS-IM-Format effect ${JSON.stringify(e)}: expected B, I, U or S`,
         );
       }
@@ -151,8 +151,8 @@ export function formatImFormat(format: ImFormat): string {
   }
   for (const [key, value] of format.extra ?? []) {
     if (!KEY.test(key)) {
-      throw new PayloadError(
-        "INVALID_FORMAT",
+      throw new EncodeError(
+        "invalid-format",
         "Cannot build X-MMS-IM-Format: an extra key is not letters, digits and '-'",
       );
     }

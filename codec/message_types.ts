@@ -5,10 +5,12 @@
  * @module
  */
 
+import { EncodeError } from "./errors.ts";
 import { formatImFormat, type ImFormat, parseImFormat } from "./im_format.ts";
 import {
   decodeUtf8,
   encodeMime,
+  encodeUtf8,
   findField,
   getHeader,
   type MimeHeader,
@@ -188,11 +190,14 @@ function notificationFields(msg: MimeMessage): FieldMap {
  *
  * @param wire The `ClientPort` value as sent, 0..65535.
  * @returns The real port.
- * @throws {RangeError} When `wire` is not an integer in 0..65535.
+ * @throws {PayloadError} `INVALID_CLIENT_PORT` when `wire` is not an integer in 0..65535.
  */
 export function unswapClientPort(wire: number): number {
   if (!Number.isInteger(wire) || wire < 0 || wire > 0xffff) {
-    throw new RangeError(`Cannot unswap client port ${wire}: not an integer in 0..65535`);
+    throw new PayloadError(
+      "INVALID_CLIENT_PORT",
+      `Cannot unswap client port ${wire}: not an integer in 0..65535`,
+    );
   }
   return ((wire & 0xff) << 8) | ((wire & 0xff00) >> 8);
 }
@@ -307,7 +312,8 @@ function buildProfile(msg: MimeMessage): Profile {
  * @param text Message text; may hold line breaks.
  * @param format Optional `X-MMS-IM-Format` fields.
  * @returns The payload bytes for `MSG trid U|N|A|D <length>`.
- * @throws {PayloadError} `INVALID_FORMAT` for a format field it cannot carry.
+ * @throws {EncodeError} `invalid-format` for a format field it cannot carry,
+ * `invalid-argument` for text with a lone surrogate.
  */
 export function buildTextMessage(text: string, format?: ImFormat): Uint8Array {
   const headers: MimeHeader[] = [
@@ -315,7 +321,7 @@ export function buildTextMessage(text: string, format?: ImFormat): Uint8Array {
     ["Content-Type", "text/plain; charset=UTF-8"],
   ];
   if (format !== undefined) headers.push(["X-MMS-IM-Format", formatImFormat(format)]);
-  return encodeMime({ headers, body: utf8Encoder.encode(text) });
+  return encodeMime({ headers, body: encodeUtf8(text, "text message") });
 }
 
 // ---------------------------------------------------------------------------
@@ -337,15 +343,18 @@ const PASSPORT_BAD = /[\s\0-\x1f\x7f]/;
  *
  * @param passport The typing user's passport (your own when sending).
  * @returns The payload bytes.
- * @throws {PayloadError} `INVALID_PASSPORT` when the passport is empty or
- * holds whitespace or control characters.
+ * @throws {EncodeError} `invalid-argument` when the passport is empty, not
+ * well-formed or holds whitespace or control characters.
  */
 export function buildTypingMessage(passport: string): Uint8Array {
-  if (passport.length === 0 || PASSPORT_BAD.test(passport)) {
-    throw new PayloadError(
-      "INVALID_PASSPORT",
-      `Cannot build typing message for ${JSON.stringify(passport)}: ` +
-        "passport is empty or contains whitespace or control characters",
+  if (
+    typeof passport !== "string" || passport.length === 0 || PASSPORT_BAD.test(passport) ||
+    !passport.isWellFormed()
+  ) {
+    throw new EncodeError(
+      "invalid-argument",
+      "Cannot build typing message: passport is empty, not well-formed " +
+        "or contains whitespace or control characters",
     );
   }
   return encodeMime({

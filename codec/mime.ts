@@ -8,30 +8,25 @@
  * @module
  */
 
+import { EncodeError, quote } from "./errors.ts";
+
 /** Stable codes of {@linkcode PayloadError}. */
 export type PayloadErrorCode =
   /** A header line has no `:` separator. */
   | "MALFORMED_HEADER"
-  /** A header name to encode is empty or holds `:`, CR, LF or NUL. */
-  | "INVALID_HEADER_NAME"
-  /** A header value to encode holds CR, LF or NUL. */
-  | "INVALID_HEADER_VALUE"
-  /** An `X-MMS-IM-Format` field to build holds a character it cannot carry. */
-  | "INVALID_FORMAT"
-  /** A passport for a typing message is empty or holds whitespace or control characters. */
-  | "INVALID_PASSPORT"
   /** A `CHL` challenge or product key is empty or holds whitespace or control characters. */
   | "INVALID_CHALLENGE"
   /** A client ID is not a decimal integer in 0..4294967295. */
   | "INVALID_CLIENT_ID"
   /** Text does not contain an `<msnobj .../>` element. */
   | "INVALID_MSN_OBJECT"
-  /** Message text or a switchboard payload field holds a lone surrogate, tab or line break it cannot carry. */
-  | "INVALID_TEXT";
+  /** A `ClientPort` value is not an integer in 0..65535. */
+  | "INVALID_CLIENT_PORT";
 
 /**
- * A payload (MIME message, challenge, client ID or MSNObject) could not be
- * parsed or built.
+ * A payload (MIME message, challenge, client ID or MSNObject) received from
+ * the peer could not be parsed. Building one from bad input throws
+ * `EncodeError` instead.
  *
  * Callers branch on {@linkcode PayloadError.code}; the message is for people.
  * Messages never contain header values, so a secret such as `MSPAuth` cannot
@@ -39,13 +34,13 @@ export type PayloadErrorCode =
  *
  * @example Branching on the code
  * ```ts
- * import { encodeMime, PayloadError } from "./mime.ts";
+ * import { parseMime, PayloadError } from "./mime.ts";
  *
  * try {
- *   encodeMime({ headers: [["Bad:Name", "x"]], body: new Uint8Array() });
+ *   parseMime(new TextEncoder().encode("no colon here\r\n\r\n"));
  * } catch (e) {
- *   if (e instanceof PayloadError && e.code === "INVALID_HEADER_NAME") {
- *     // reject the caller's input
+ *   if (e instanceof PayloadError && e.code === "MALFORMED_HEADER") {
+ *     // the peer sent a broken payload
  *   }
  * }
  * ```
@@ -200,6 +195,22 @@ const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
 const FORBIDDEN_IN_NAME = /[\r\n\0:]/;
 
 /**
+ * UTF-8 bytes of text a builder was given, refusing a lone surrogate
+ * (`TextEncoder` would silently write U+FFFD for it).
+ *
+ * @param text Text to encode.
+ * @param what What the text is, for the error message.
+ * @returns The UTF-8 bytes.
+ * @throws {EncodeError} `invalid-argument` when `text` is not a well-formed string.
+ */
+export function encodeUtf8(text: string, what: string): Uint8Array {
+  if (typeof text !== "string" || !text.isWellFormed()) {
+    throw new EncodeError("invalid-argument", `Cannot encode ${what}: not a well-formed string`);
+  }
+  return utf8Encoder.encode(text);
+}
+
+/**
  * Serializes a message as `Name: value\r\n` lines, an empty line (`\r\n`) and
  * the body bytes unchanged.
  *
@@ -216,30 +227,49 @@ const FORBIDDEN_IN_NAME = /[\r\n\0:]/;
  *
  * @param msg Headers and body to write.
  * @returns The payload bytes; their length is the `MSG` length parameter.
- * @throws {PayloadError} `INVALID_HEADER_NAME` for an empty name or one holding
- * `:`, CR, LF or NUL; `INVALID_HEADER_VALUE` for a value holding CR, LF or NUL.
+ * @throws {EncodeError} `invalid-header-name` for an empty name or one holding
+ * `:`, CR, LF, NUL or a lone surrogate; `invalid-header-value` for a value
+ * holding CR, LF, NUL or a lone surrogate.
  */
 export function encodeMime(msg: MimeMessage): Uint8Array {
   let head = "";
-  msg.headers.forEach(([name, value], i) => {
-    if (name.length === 0 || FORBIDDEN_IN_NAME.test(name)) {
-      throw new PayloadError(
-        "INVALID_HEADER_NAME",
-        `Cannot encode MIME header ${i + 1}: name is empty or contains ':', CR, LF or NUL`,
+  const { headers, body } = msg;
+  if (!Array.isArray(headers) || !(body instanceof Uint8Array)) {
+    throw new EncodeError(
+      "invalid-argument",
+      "Cannot encode MIME message: headers or body missing",
+    );
+  }
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i];
+    const name: unknown = Array.isArray(header) ? header[0] : undefined;
+    const value: unknown = Array.isArray(header) ? header[1] : undefined;
+    if (
+      typeof name !== "string" || name.length === 0 || FORBIDDEN_IN_NAME.test(name) ||
+      !name.isWellFormed()
+    ) {
+      throw new EncodeError(
+        "invalid-header-name",
+        `Cannot encode MIME header ${
+          i + 1
+        }: name is empty, not well-formed or contains ':', CR, LF or NUL`,
       );
     }
-    if (FORBIDDEN_IN_VALUE.test(value)) {
-      throw new PayloadError(
-        "INVALID_HEADER_VALUE",
-        `Cannot encode MIME header ${JSON.stringify(name)}: value contains CR, LF or NUL`,
+    if (typeof value !== "string" || FORBIDDEN_IN_VALUE.test(value) || !value.isWellFormed()) {
+      // The value is never quoted: it may be a secret.
+      throw new EncodeError(
+        "invalid-header-value",
+        `Cannot encode MIME header ${
+          quote(name)
+        }: value is not well-formed or contains CR, LF or NUL`,
       );
     }
     head += `${name}: ${value}\r\n`;
-  });
+  }
   head += "\r\n";
   const headBytes = utf8Encoder.encode(head);
-  const out = new Uint8Array(headBytes.length + msg.body.length);
+  const out = new Uint8Array(headBytes.length + body.length);
   out.set(headBytes, 0);
-  out.set(msg.body, headBytes.length);
+  out.set(body, headBytes.length);
   return out;
 }

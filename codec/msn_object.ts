@@ -7,6 +7,7 @@
  */
 
 import { sha1 } from "@noble/hashes/legacy.js";
+import { EncodeError } from "./errors.ts";
 import { PayloadError } from "./mime.ts";
 
 const utf8Encoder = new TextEncoder();
@@ -96,7 +97,69 @@ function toInt(value: string | undefined): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-const ATTRIBUTE = /([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+/**
+ * The `name = "value"` / `name = 'value'` pairs of an element's inside, as the
+ * regex `([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')` would find them,
+ * in one pass: the regex backtracks over every suffix of a long name or an
+ * unterminated value, which is quadratic in hostile input.
+ */
+function scanAttributes(inner: string): [string, string][] {
+  const out: [string, string][] = [];
+  const n = inner.length;
+  // Per quote character, the position from which no closing quote exists.
+  let noDouble = n + 1;
+  let noSingle = n + 1;
+  let i = 0;
+  while (i < n) {
+    if (!isNameStart(inner.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isNameChar(inner.charCodeAt(j))) j++;
+    // A failed match here fails the same way from any later start inside the
+    // name (same text follows), so the scan resumes after the name.
+    let k = skipSpaces(inner, j);
+    if (inner.charCodeAt(k) !== 61 /* = */) {
+      i = j;
+      continue;
+    }
+    k = skipSpaces(inner, k + 1);
+    const quote = inner.charCodeAt(k);
+    if (quote !== 34 && quote !== 39) {
+      i = j;
+      continue;
+    }
+    const limit = quote === 34 ? noDouble : noSingle;
+    const close = k + 1 >= limit ? -1 : inner.indexOf(quote === 34 ? '"' : "'", k + 1);
+    if (close === -1) {
+      if (quote === 34) noDouble = Math.min(noDouble, k + 1);
+      else noSingle = Math.min(noSingle, k + 1);
+      i = j;
+      continue;
+    }
+    out.push([inner.slice(i, j), decodeEntities(inner.slice(k + 1, close))]);
+    i = close + 1;
+  }
+  return out;
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isNameChar(c: number): boolean {
+  // \w plus . : -
+  return isNameStart(c) || (c >= 48 && c <= 57) || c === 46 || c === 58 || c === 45;
+}
+
+const SPACE = /\s/;
+
+function skipSpaces(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && SPACE.test(text[i])) i++;
+  return i;
+}
 
 /**
  * Parses an MSNObject. Tolerant: attribute order, quoting style, extra
@@ -137,10 +200,7 @@ export function parseMsnObject(text: string): MsnObject {
   }
   const end = xml.indexOf(">", start);
   const inner = xml.slice(start + "<msnobj".length, end === -1 ? xml.length : end);
-  const attributes: [string, string][] = [];
-  for (const m of inner.matchAll(ATTRIBUTE)) {
-    attributes.push([m[1], decodeEntities(m[2] ?? m[3] ?? "")]);
-  }
+  const attributes = scanAttributes(inner);
   const get = (name: string) => {
     const wanted = name.toLowerCase();
     return attributes.find(([n]) => n.toLowerCase() === wanted)?.[1];
@@ -254,13 +314,27 @@ export function isMsnObjectSha1cValid(obj: MsnObject): boolean {
  *
  * @param fields Object fields; `friendly` defaults to `AAA=`.
  * @returns The XML text.
- * @throws {RangeError} When `size` or `type` is not a non-negative safe integer.
+ * @throws {EncodeError} `invalid-argument` when `size` or `type` is not a non-negative safe
+ * integer or a text field is not a well-formed string.
  */
 export function buildMsnObject(fields: MsnObjectFields): string {
   for (const key of ["size", "type"] as const) {
     const v = fields[key];
     if (!Number.isSafeInteger(v) || v < 0) {
-      throw new RangeError(`Cannot build MSNObject with ${key} ${v}: not a non-negative integer`);
+      throw new EncodeError(
+        "invalid-argument",
+        `Cannot build MSNObject: ${key} is not a non-negative integer`,
+      );
+    }
+  }
+  for (const key of ["creator", "location", "friendly", "sha1d"] as const) {
+    const v = fields[key];
+    // A lone surrogate would become U+FFFD in the hash and on the wire.
+    if (v !== undefined && (typeof v !== "string" || !v.isWellFormed())) {
+      throw new EncodeError(
+        "invalid-argument",
+        `Cannot build MSNObject: ${key} is not a well-formed string`,
+      );
     }
   }
   const friendly = fields.friendly ?? "AAA=";

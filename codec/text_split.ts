@@ -1,9 +1,9 @@
 // Splitting long text over several switchboard messages: each payload (headers included) fits
 // the switchboard's limit, parts follow the text's order, and no cut falls inside a UTF-8
 // sequence or a grapheme cluster (an emoji with its modifiers stays whole).
+import { EncodeError } from "./errors.ts";
 import { MAX_SB_PAYLOAD_BYTES } from "./command.ts";
 import type { ImFormat } from "./im_format.ts";
-import { PayloadError } from "./mime.ts";
 import { buildTextMessage } from "./message_types.ts";
 
 /** Options for {@link splitTextMessage}. */
@@ -48,13 +48,13 @@ function utf8Length(text: string): number {
  * @param text The message text.
  * @param options Format and size limit.
  * @returns The payloads, each for one `MSG t A <length>`.
- * @throws {PayloadError} `INVALID_TEXT` when the text holds a lone surrogate or
- * a NUL; `INVALID_FORMAT` when the format is invalid or leaves no room for text.
+ * @throws {EncodeError} `invalid-argument` when the text holds a lone surrogate or
+ * a NUL; `invalid-format` when the format is invalid or leaves no room for text.
  */
 export function splitTextMessage(text: string, options: SplitTextOptions = {}): Uint8Array[] {
   if (typeof text !== "string" || !text.isWellFormed() || text.includes("\0")) {
-    throw new PayloadError(
-      "INVALID_TEXT",
+    throw new EncodeError(
+      "invalid-argument",
       "Cannot build text message: the text holds a lone surrogate or NUL",
     );
   }
@@ -63,8 +63,8 @@ export function splitTextMessage(text: string, options: SplitTextOptions = {}): 
   const room = max - headerBytes;
   // Four bytes is one code point at most: any less cannot always make progress.
   if (!Number.isInteger(max) || room < 4) {
-    throw new PayloadError(
-      "INVALID_FORMAT",
+    throw new EncodeError(
+      "invalid-format",
       `Cannot build text message: the headers leave ${room} bytes for text in ${max}`,
     );
   }

@@ -49,32 +49,15 @@ export function urlDecode(text: string): string {
   }
 }
 
-function lenientDecode(text: string): string {
-  const bytes: number[] = [];
-  let out = "";
-  const flush = () => {
-    if (bytes.length > 0) {
-      out += lenientUtf8.decode(new Uint8Array(bytes));
-      bytes.length = 0;
-    }
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (
-      c === 37 && i + 2 < text.length && isHex(text.charCodeAt(i + 1)) &&
-      isHex(text.charCodeAt(i + 2))
-    ) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      flush();
-      out += text[i];
-    }
-  }
-  flush();
-  return out;
-}
+// A run of %XX escapes; one pass, no ambiguity to backtrack over.
+const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
 
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+function lenientDecode(text: string): string {
+  // Each run is decoded as one byte sequence, so a character split over several escapes
+  // survives; everything between runs (a bare "%" included) is kept as it is.
+  return text.replace(ESCAPE_RUN, (run) => {
+    const bytes = new Uint8Array(run.length / 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(3 * i + 1, 3 * i + 3), 16);
+    return lenientUtf8.decode(bytes);
+  });
 }

@@ -13,8 +13,8 @@ import {
   type PassportResult,
   type PassportStep,
 } from "../auth/mod.ts";
-// Only for scrubbing the encoded password out of network error messages.
-import { encodeCredential } from "../auth/_wire.ts";
+// Only for scrubbing the password, in any spelling, out of foreign error messages.
+import { redactor } from "../auth/_redact.ts";
 
 /** How {@linkcode runPassport} performs the requests. */
 export interface PassportRunOptions {
@@ -83,44 +83,29 @@ export async function runPassport(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new RangeError(`Cannot use timeoutMs ${timeoutMs}: not positive`);
   const machine = new PassportLogin(login);
-  const secrets = secretsOf(login);
+  const redact = redactor([login.password]);
   let step: PassportStep = machine.start();
   while (step.type === "request") {
-    const response = await exchange(send, step.request, options.signal, timeoutMs, secrets);
+    const response = await exchange(send, step.request, options.signal, timeoutMs, redact);
     step = machine.receive(response);
   }
   return { ticket: step.ticket, loginUrl: step.loginUrl };
 }
 
-/** Every form in which the password could show up in a foreign error message. */
-function secretsOf(login: PassportLoginOptions): string[] {
-  const out = new Set<string>();
-  for (const text of [login.password, safeEncode(login.password)]) {
-    if (text) out.add(text);
-  }
-  // Longest first, so a secret containing another is replaced whole.
-  return [...out].sort((a, b) => b.length - a.length);
-}
-
-function safeEncode(text: string): string {
-  try {
-    return encodeCredential(text, "password");
-  } catch {
-    return "";
-  }
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/Passport1\.4 OrgVerb=[^\r\n]*/g, "[redacted]");
-  for (const secret of secrets) out = out.split(secret).join("[redacted]");
-  return out;
+function scrub(text: string, redact: (text: string) => string): string {
+  return redact(text.replace(/Passport1\.4 OrgVerb=[^\r\n]*/g, "[redacted]"));
 }
 
 /** Name, message and Node's `cause.code` of a foreign error, as text (the object is not kept). */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return `${error.name}: ${error.message}${typeof code === "string" ? ` (${code})` : ""}`;
+  // A foreign value may throw from a getter or toString; that must not replace the typed error.
+  try {
+    if (!(error instanceof Error)) return String(error);
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    return `${error.name}: ${error.message}${typeof code === "string" ? ` (${code})` : ""}`;
+  } catch {
+    return "unknown error";
+  }
 }
 
 async function exchange(
@@ -128,7 +113,7 @@ async function exchange(
   request: PassportHttpRequest,
   callerSignal: AbortSignal | undefined,
   timeoutMs: number,
-  secrets: readonly string[],
+  redact: (text: string) => string,
 ): Promise<PassportHttpResponse> {
   const where = new URL(request.url).origin;
   const aborted = () => new PassportError("aborted", `Cannot reach ${where}: sign-in was aborted`);
@@ -157,7 +142,7 @@ async function exchange(
     if (callerSignal?.aborted) throw aborted();
     throw new PassportError(
       "network",
-      `Cannot reach ${where}: ${scrub(describe(error), secrets)}`,
+      `Cannot reach ${where}: ${scrub(describe(error), redact)}`,
     );
   } finally {
     clearTimeout(timer);

@@ -239,3 +239,77 @@ test("a login request and the login itself redact the Authorization when printed
     },
   });
 });
+
+test("a password in any spelling is redacted from foreign error messages", async () => {
+  const password = "pä ss!'(W)*%2\"\\é";
+  const lower = (s: string) => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+  const component = encodeURIComponent(password);
+  const strict = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+  const spellings = [
+    password,
+    component,
+    lower(component),
+    strict.replace(/%[0-9a-f]{2}/gi, (m) => m.toUpperCase()),
+    lower(strict),
+    component.replace(/%20/g, "+"),
+    // Mixed: half encoded, half raw.
+    encodeURIComponent(password.slice(0, 3)) + password.slice(3),
+    JSON.stringify(password).slice(1, -1),
+  ];
+  for (const spelling of spellings) {
+    let caught: unknown;
+    try {
+      await runPassport({ ...LOGIN, password }, {
+        fetch: () => Promise.reject(new TypeError(`invalid header value pwd=${spelling},lc=1033`)),
+      });
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof Error && (caught as { code?: string }).code === "network");
+    for (const text of renderings(caught)) {
+      for (const secret of spellings) {
+        assert.ok(!text.includes(secret), `${JSON.stringify(secret)} leaked into ${text}`);
+      }
+    }
+    assert.ok(
+      (caught as Error).message.includes("pwd=[redacted],lc=1033"),
+      (caught as Error).message,
+    );
+  }
+});
+
+test("a server that echoes the password in a URL, da-status or cbtxt gets it redacted", () => {
+  const password = "Hunter 2!";
+  const echoes: PassportHttpResponse[] = [
+    {
+      status: 302,
+      headers: {
+        "Authentication-Info": "da-status=redir",
+        Location: "http://evil.test/?p=Hunter%202%21",
+      },
+    },
+    {
+      status: 302,
+      headers: { "Authentication-Info": "da-status=redir", Location: "https://[Hunter+2!" },
+    },
+    { status: 200, headers: { "Authentication-Info": "da-status=Hunter%202!" } },
+    { status: 401, headers: { "WWW-Authenticate": "da-status=failed,cbtxt=Hunter+2%21" } },
+  ];
+  for (const response of echoes) {
+    const login = new PassportLogin({ ...LOGIN, password });
+    login.start();
+    let caught: unknown;
+    try {
+      login.receive(response);
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof Error);
+    for (const text of renderings(caught)) {
+      for (const secret of [password, "Hunter%202", "Hunter+2"]) {
+        assert.ok(!text.includes(secret), `${JSON.stringify(secret)} leaked into ${text}`);
+      }
+    }
+    assert.ok(renderings(caught).join("\n").includes("[redacted]"));
+  }
+});

@@ -9,6 +9,7 @@ import {
   msncVersion,
   parseClientId,
 } from "../codec/capabilities.ts";
+import { EncodeError } from "../codec/errors.ts";
 import { PayloadError } from "../codec/mime.ts";
 
 test("ClientCapability holds the documented bit values", () => {
@@ -55,7 +56,12 @@ test("msncVersion reads the high nibble", () => {
 });
 
 test("msncVersion refuses values outside 0..4294967295", () => {
-  for (const bad of [-1, 0x100000000, 1.5, NaN]) assert.throws(() => msncVersion(bad), RangeError);
+  for (const bad of [-1, 0x100000000, 1.5, NaN]) {
+    assert.throws(
+      () => msncVersion(bad),
+      (e: unknown) => e instanceof PayloadError && e.code === "INVALID_CLIENT_ID",
+    );
+  }
 });
 
 test("describeClientId splits 268435492 into MSNC1, ink GIF and multi-packet", () => {
@@ -103,9 +109,10 @@ test("makeClientId builds the documented IDs and inverts describeClientId", () =
 });
 
 test("makeClientId refuses bad versions and unknown names", () => {
-  for (const bad of [-1, 16, 1.5]) assert.throws(() => makeClientId(bad, []), RangeError);
-  assert.throws(() => makeClientId(1, ["NOPE" as "BOT"]), RangeError);
-  assert.throws(() => makeClientId(1, ["toString" as "BOT"]), RangeError);
+  const refused = (e: unknown) => e instanceof EncodeError && e.code === "invalid-argument";
+  for (const bad of [-1, 16, 1.5]) assert.throws(() => makeClientId(bad, []), refused);
+  assert.throws(() => makeClientId(1, ["NOPE" as "BOT"]), refused);
+  assert.throws(() => makeClientId(1, ["toString" as "BOT"]), refused);
 });
 
 test("hasCapability tests one bit, ignoring the version nibble", () => {

@@ -312,3 +312,97 @@ test("decoder takeLine: taken lines and commands come out in stream order at eve
     "taken LST j@k.l J 8",
   ]);
 });
+
+/** Runs `fn` while counting the bytes every `Uint8Array#indexOf` call may search. */
+function searchedBytes(fn: () => void): number {
+  const original = Uint8Array.prototype.indexOf;
+  let searched = 0;
+  Uint8Array.prototype.indexOf = function (this: Uint8Array, value: number, from = 0) {
+    searched += Math.max(0, this.length - from);
+    return original.call(this, value, from);
+  };
+  try {
+    fn();
+  } finally {
+    Uint8Array.prototype.indexOf = original;
+  }
+  return searched;
+}
+
+test("short lines in small chunks after a 64 KiB payload search only new bytes", () => {
+  const big = bytes(`MSG Hotmail Hotmail 65536\r\n${"x".repeat(65536)}`);
+  const lines = bytes("QNG 50\r\n".repeat(2000));
+  const decoder = new Decoder();
+  // The payload arrives in small chunks too, so it is assembled in the decoder's own buffer.
+  for (let i = 0; i < big.length; i += 1000) decoder.push(big.subarray(i, i + 1000));
+  assert.equal((decoder.next() as { payload: Uint8Array }).payload.length, 65536);
+  const searched = searchedBytes(() => {
+    for (let i = 0; i < lines.length; i += 3) decoder.push(lines.subarray(i, i + 3));
+  });
+  let count = 0;
+  while (decoder.next() !== undefined) count++;
+  assert.equal(count, 2000);
+  // Each byte is searched a bounded number of times: a partial line plus one chunk at most.
+  assert.ok(searched < lines.length * 4, `searched ${searched} bytes for ${lines.length}`);
+  // The buffer that held the payload does not stay pinned.
+  assert.equal(decoder.bufferedBytes, 0);
+});
+
+test("a malformed line costs no throwing TextDecoder and no captured stack", () => {
+  const original = TextDecoder.prototype.decode;
+  let thrown = 0;
+  TextDecoder.prototype.decode = function (this: TextDecoder, ...args) {
+    try {
+      return original.apply(this, args);
+    } catch (e) {
+      thrown++;
+      throw e;
+    }
+  };
+  const out: (DecodeError | undefined)[] = [];
+  try {
+    const decoder = new Decoder();
+    decoder.push(
+      concat([bytes("QNG "), new Uint8Array([0xff, 0xc0, 0xaf]), bytes("\r\nqng 5\r\n")]),
+    );
+    for (let item = decoder.next(); item !== undefined; item = decoder.next()) {
+      out.push(item as DecodeError);
+    }
+  } finally {
+    TextDecoder.prototype.decode = original;
+  }
+  assert.equal(thrown, 0);
+  assert.deepEqual(out.map((e) => [e?.code, e?.offset, e?.fatal]), [
+    ["invalid-utf8", 0, false],
+    ["invalid-name", 9, false],
+  ]);
+  for (const e of out) {
+    assert.ok(e instanceof DecodeError && e instanceof Error);
+    assert.equal(e.name, "DecodeError");
+    assert.equal(String(e), `DecodeError: ${e.message}`);
+    assert.equal(e.stack, `DecodeError: ${e.message}`);
+  }
+});
+
+test("invalid-utf8 follows the WHATWG rules: overlong, surrogate and out-of-range forms are refused", () => {
+  const bad = [
+    [0xc0, 0xaf], // overlong "/"
+    [0xe0, 0x80, 0xaf], // overlong
+    [0xed, 0xa0, 0x80], // UTF-16 surrogate
+    [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+    [0xf8, 0x88, 0x80, 0x80, 0x80],
+    [0xe2, 0x82], // cut short
+    [0x80],
+  ];
+  for (const seq of bad) {
+    const line = concat([bytes("QNG "), new Uint8Array(seq), bytes("\r\nQNG 1\r\n")]);
+    assertDecodes(line, [
+      { error: "invalid-utf8", fatal: false, offset: 0 },
+      cmd("QNG", null, "1"),
+    ]);
+  }
+  // A real U+FFFD and the extremes of each length decode as text.
+  for (const text of ["\uFFFD", "\u0080", "\u07FF", "\u0800", "\uD7FF", "\uE000", "\u{10FFFF}"]) {
+    assertDecodes(`QNG ${text}\r\n`, [cmd("QNG", null, text)]);
+  }
+});

@@ -178,3 +178,48 @@ test("encoder refuses a lone surrogate instead of sending U+FFFD", () => {
     (e: unknown) => e instanceof EncodeError && e.code === "invalid-argument",
   );
 });
+
+test("ver refuses a version list with no protocol version", () => {
+  for (const versions of [[], ["CVR0"], ["CVR0", "CVR0"]]) {
+    assert.throws(
+      () => c.ver(1, versions),
+      (e: unknown) => e instanceof EncodeError && e.code === "invalid-argument",
+    );
+  }
+  assert.deepEqual(c.ver(1, ["CVR0", "MSNP8"]).args, ["MSNP8", "CVR0"]);
+});
+
+test("builders refuse lone surrogates in any text with EncodeError, never U+FFFD or URIError", () => {
+  const lone = ["\uD800", "a\uDC00", "\uDBFF\uDBFF"];
+  const builders: [string, (text: string) => unknown][] = [
+    ["REA name", (t) => c.rea(1, "a@b.c", t)],
+    ["ADG", (t) => c.adg(1, t)],
+    ["PRP", (t) => c.prp(1, "PHH", t)],
+    ["CHG msnobj", (t) => c.chg(1, "NLN", { msnObject: t })],
+    ["SDC body", (t) => c.sdc(1, "a@b.c", { friendlyName: "x", body: t })],
+    ["CAL passport", (t) => c.cal(1, t)],
+    ["VER", (t) => c.ver(1, [t])],
+    ["urlEncode", (t) => c.urlEncode(t)],
+    ["encodeMime", (t) => c.encodeMime({ headers: [["A", t]], body: new Uint8Array() })],
+    ["formatImFormat", (t) => c.formatImFormat({ font: t })],
+    ["buildTextMessage", (t) => c.buildTextMessage(t)],
+  ];
+  for (const [label, build] of builders) {
+    for (const text of lone) {
+      assert.throws(() => build(text), (e: unknown) => e instanceof EncodeError, label);
+    }
+  }
+});
+
+test("urlDecode is lenient: bare and broken escapes stay, each run of escapes is one UTF-8 sequence", () => {
+  assert.equal(c.urlDecode("100%"), "100%");
+  assert.equal(c.urlDecode("%zz%4"), "%zz%4");
+  assert.equal(c.urlDecode("a%20b%"), "a b%");
+  // Broken somewhere, so the lenient path decodes the rest: a split character survives.
+  assert.equal(c.urlDecode("%E6%97%A5%"), "日%");
+  assert.equal(c.urlDecode("%e6%97%a5 %ZZ"), "日 %ZZ");
+  assert.equal(c.urlDecode("%E6%97 %A5%"), "\uFFFD \uFFFD%");
+  assert.equal(c.urlDecode("%C0%AF%"), "\uFFFD\uFFFD%");
+  assert.equal(c.urlDecode("%EF%BB%BFx%"), "\uFEFFx%");
+  assert.equal(c.urlDecode("%".repeat(100_000) + "%41"), "%".repeat(100_000) + "A");
+});

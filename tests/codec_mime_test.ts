@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { EncodeError } from "../codec/errors.ts";
 import { encodeMime, getHeader, type MimeMessage, parseMime, PayloadError } from "../codec/mime.ts";
 import {
   buildTextMessage,
@@ -195,22 +196,32 @@ test("getHeader matches names without regard to case and returns the first", () 
   assert.equal(getHeader(msg, "missing"), undefined);
 });
 
-test("encodeMime refuses CR, LF, NUL and colon in names and CR, LF, NUL in values", () => {
+test("encodeMime refuses CR, LF, NUL, colon and lone surrogates in names, CR, LF, NUL and lone surrogates in values", () => {
   const body = new Uint8Array(0);
-  for (const name of ["A:B", "A\rB", "A\nB", "A\0B", ""]) {
+  for (const name of ["A:B", "A\rB", "A\nB", "A\0B", "", "A\uD800B", "A\uDC00"]) {
     assert.throws(
       () => encodeMime({ headers: [[name, "v"]], body }),
-      (e: unknown) => e instanceof PayloadError && e.code === "INVALID_HEADER_NAME",
+      (e: unknown) => e instanceof EncodeError && e.code === "invalid-header-name",
     );
   }
-  for (const value of ["a\rb", "a\nb", "a\0b"]) {
+  for (const value of ["a\rb", "a\nb", "a\0b", "a\uD800b", "a\uDFFF"]) {
     assert.throws(
       () => encodeMime({ headers: [["MSPAuth", `secret${value}`]], body }),
       (e: unknown) =>
-        e instanceof PayloadError && e.code === "INVALID_HEADER_VALUE" &&
+        e instanceof EncodeError && e.code === "invalid-header-value" &&
         !e.message.includes("secret"),
     );
   }
+});
+
+test("text builders refuse a lone surrogate with EncodeError instead of writing U+FFFD", () => {
+  const refused = (code: string) => (e: unknown) => e instanceof EncodeError && e.code === code;
+  assert.throws(() => buildTextMessage("hi \uD83D"), refused("invalid-argument"));
+  assert.throws(() => formatImFormat({ font: "Arial\uDC00" }), refused("invalid-format"));
+  assert.throws(() => buildTextMessage("hi", { font: "\uD800" }), refused("invalid-format"));
+  assert.throws(() => buildTypingMessage("a\uD800@x.com"), refused("invalid-argument"));
+  // A well-formed pair is fine.
+  assert.equal(formatImFormat({ font: "\uD83C\uDF89" }), "FN=%F0%9F%8E%89");
 });
 
 test("encodeMime writes an empty line even with no headers", () => {
@@ -245,7 +256,7 @@ test("buildTypingMessage refuses passports with whitespace or control characters
   for (const p of ["", "a b@x.com", "a@x.com\r\nX: y", "a\0@x"]) {
     assert.throws(
       () => buildTypingMessage(p),
-      (e: unknown) => e instanceof PayloadError && e.code === "INVALID_PASSPORT",
+      (e: unknown) => e instanceof EncodeError && e.code === "invalid-argument",
     );
   }
 });
@@ -283,12 +294,12 @@ test("formatImFormat refuses values that would break the header", () => {
   for (const f of [{ color: "ff;00" }, { charset: "0\r\n" }, { pitchFamily: "2 2" }]) {
     assert.throws(
       () => formatImFormat(f),
-      (e: unknown) => e instanceof PayloadError && e.code === "INVALID_FORMAT",
+      (e: unknown) => e instanceof EncodeError && e.code === "invalid-format",
     );
   }
   assert.throws(
     () => formatImFormat({ effects: ["X" as "B"] }),
-    (e: unknown) => e instanceof PayloadError && e.code === "INVALID_FORMAT",
+    (e: unknown) => e instanceof EncodeError && e.code === "invalid-format",
   );
 });
 
@@ -383,7 +394,12 @@ test("unswapClientPort swaps the two bytes with bit operations", () => {
   assert.equal(unswapClientPort(0xffff), 0xffff);
   assert.equal(unswapClientPort(0x00ff), 0xff00);
   assert.equal(unswapClientPort(0x1234), 0x3412);
-  for (const bad of [-1, 65536, 1.5, NaN]) assert.throws(() => unswapClientPort(bad), RangeError);
+  for (const bad of [-1, 65536, 1.5, NaN]) {
+    assert.throws(
+      () => unswapClientPort(bad),
+      (e: unknown) => e instanceof PayloadError && e.code === "INVALID_CLIENT_PORT",
+    );
+  }
 });
 
 test("interpretMessage reads a text message with its format", () => {

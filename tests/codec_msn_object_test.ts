@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   buildMsnObject,
   isMsnObjectSha1cValid,
@@ -8,6 +9,7 @@ import {
   MsnObjectType,
   parseMsnObject,
 } from "../codec/msn_object.ts";
+import { EncodeError } from "../codec/errors.ts";
 import { PayloadError } from "../codec/mime.ts";
 
 // NINA wiki (Protocols/MSNP/MSNC/MSN_Object), example 1. Its SHA1C was also
@@ -72,8 +74,10 @@ test("buildMsnObject escapes XML but hashes the raw values", () => {
 
 test("buildMsnObject refuses a negative or fractional size or type", () => {
   const base = { ...NINA_FIELDS };
-  assert.throws(() => buildMsnObject({ ...base, size: -1 }), RangeError);
-  assert.throws(() => buildMsnObject({ ...base, type: 1.5 }), RangeError);
+  const refused = (e: unknown) => e instanceof EncodeError && e.code === "invalid-argument";
+  assert.throws(() => buildMsnObject({ ...base, size: -1 }), refused);
+  assert.throws(() => buildMsnObject({ ...base, type: 1.5 }), refused);
+  assert.throws(() => buildMsnObject({ ...base, location: "a\uD800b" }), refused);
 });
 
 test("parseMsnObject reads NINA's example", () => {
@@ -146,4 +150,50 @@ test("parseMsnObject refuses text without an msnobj element", () => {
       (e: unknown) => e instanceof PayloadError && e.code === "INVALID_MSN_OBJECT",
     );
   }
+});
+
+// The grammar parseMsnObject implemented with a backtracking regex until it was found quadratic.
+const ATTRIBUTE_REGEX = /([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+test("parseMsnObject finds exactly the attributes the old regex grammar found", () => {
+  const piece = fc.constantFrom(
+    "a",
+    "B_",
+    "x.y:z-1",
+    "=",
+    " ",
+    "\t",
+    '"',
+    "'",
+    "&amp;",
+    "/",
+    ">",
+    "9",
+    "é",
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+      const inner = pieces.join("");
+      // The element ends at the first ">".
+      const element = inner.split(">")[0];
+      const expected = [...element.matchAll(ATTRIBUTE_REGEX)].map((m) => [m[1], m[2] ?? m[3]]);
+      const got = parseMsnObject(`<msnobj ${inner}`).attributes.map(([n, v]) => [
+        n,
+        v.replaceAll("&", "&amp;"),
+      ]);
+      assert.deepEqual(got, expected);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test("parseMsnObject reads hostile shapes: unterminated values, long names, lone equals signs", () => {
+  const n = 100_000;
+  assert.deepEqual(parseMsnObject(`<msnobj A="${"a".repeat(n)}`).attributes, []);
+  assert.deepEqual(parseMsnObject(`<msnobj ${"a".repeat(n)}`).attributes, []);
+  assert.deepEqual(parseMsnObject(`<msnobj ${"a= ".repeat(n)}`).attributes, []);
+  assert.deepEqual(
+    parseMsnObject(`<msnobj A="x B='y' ${"c".repeat(n)}='z'/>`).attributes,
+    [["B", "y"], ["c".repeat(n), "z"]],
+  );
 });

@@ -9,12 +9,12 @@ import {
   buildTextMessage,
   buildTypingMessage,
   type Command,
+  EncodeError,
   formatImFormat,
   imColor,
   interpretSwitchboardPayload,
   parseImColor,
   parseImFormat,
-  PayloadError,
   SB_CONTENT_TYPES,
   type SwitchboardContent,
 } from "../codec/mod.ts";
@@ -124,21 +124,21 @@ test("builders produce the exact bytes", () => {
   assert.equal(text(buildNudgeMessage()).slice(0, 4), "MIME");
 });
 
-test("builders refuse what they cannot carry with a typed PayloadError", () => {
+test("builders refuse what they cannot carry with a typed EncodeError", () => {
   const refuses = (fn: () => unknown, code: string) =>
-    assert.throws(fn, (e) => e instanceof PayloadError && e.code === code);
-  refuses(() => buildEmoticonMessage([]), "INVALID_TEXT");
+    assert.throws(fn, (e) => e instanceof EncodeError && e.code === code);
+  refuses(() => buildEmoticonMessage([]), "invalid-argument");
   refuses(
     () => buildEmoticonMessage([{ shortcut: "a\tb", msnObject: "<msnobj/>" }]),
-    "INVALID_TEXT",
+    "invalid-argument",
   );
   refuses(
     () => buildEmoticonMessage([{ shortcut: "\ud800", msnObject: "<msnobj/>" }]),
-    "INVALID_TEXT",
+    "invalid-argument",
   );
-  refuses(() => buildInvitationCancel("4 2"), "INVALID_TEXT");
-  refuses(() => buildInvitationCancel(""), "INVALID_TEXT");
-  refuses(() => buildP2pMessage("bad dest", new Uint8Array()), "INVALID_PASSPORT");
+  refuses(() => buildInvitationCancel("4 2"), "invalid-argument");
+  refuses(() => buildInvitationCancel(""), "invalid-argument");
+  refuses(() => buildP2pMessage("bad dest", new Uint8Array()), "invalid-argument");
 });
 
 test("each content kind knows its ack mode", () => {
@@ -177,11 +177,11 @@ test("X-MMS-IM-Format: a lone surrogate is a typed error, never U+FFFD or URIErr
   ) {
     assert.throws(
       () => formatImFormat(f),
-      (e) => e instanceof PayloadError && e.code === "INVALID_FORMAT",
+      (e) => e instanceof EncodeError && e.code === "invalid-format",
     );
     assert.throws(
       () => buildTextMessage("x", f),
-      (e) => e instanceof PayloadError && e.code === "INVALID_FORMAT",
+      (e) => e instanceof EncodeError && e.code === "invalid-format",
     );
   }
   // Decoding an escaped lone surrogate keeps readable text instead of throwing.
@@ -191,7 +191,10 @@ test("X-MMS-IM-Format: a lone surrogate is a typed error, never U+FFFD or URIErr
       extra: [["K", "a;b"]] as [string, string][],
     }]
   ) {
-    assert.throws(() => formatImFormat(f), PayloadError);
+    assert.throws(
+      () => formatImFormat(f),
+      (e) => e instanceof EncodeError && e.code === "invalid-format",
+    );
   }
 });
 

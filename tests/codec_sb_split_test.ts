@@ -2,10 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   buildTextMessage,
+  EncodeError,
   type ImFormat,
   interpretSwitchboardPayload,
   parseMime,
-  PayloadError,
   splitTextMessage,
 } from "../codec/mod.ts";
 
@@ -87,18 +87,18 @@ test("a cluster larger than a part is cut between code points", () => {
 test("lone surrogates and formats that leave no room are refused with typed errors", () => {
   assert.throws(
     () => splitTextMessage("a\ud83d"),
-    (e) => e instanceof PayloadError && e.code === "INVALID_TEXT",
+    (e) => e instanceof EncodeError && e.code === "invalid-argument",
   );
   assert.throws(
     () => splitTextMessage("a\0b"),
-    (e) => e instanceof PayloadError && e.code === "INVALID_TEXT",
+    (e) => e instanceof EncodeError && e.code === "invalid-argument",
   );
   assert.throws(
     () => splitTextMessage("a", { maxPayloadBytes: 60 }),
-    (e) => e instanceof PayloadError && e.code === "INVALID_FORMAT",
+    (e) => e instanceof EncodeError && e.code === "invalid-format",
   );
   assert.throws(
     () => splitTextMessage("a", { format: { font: "\ud800" } }),
-    (e) => e instanceof PayloadError && e.code === "INVALID_FORMAT",
+    (e) => e instanceof EncodeError && e.code === "invalid-format",
   );
 });

@@ -5,7 +5,6 @@ import {
   buildTypingMessage,
   DecodeError,
   EncodeError,
-  PayloadError,
   splitTextMessage,
 } from "../codec/mod.ts";
 import { SessionError, UsageError } from "../machine/mod.ts";
@@ -169,13 +168,13 @@ test("intents are refused with UsageError before the switchboard is open and for
           () => sb.sendText("bad \ud800"),
           (e) =>
             e instanceof UsageError && e.code === "invalid-argument" &&
-            e.cause instanceof PayloadError,
+            e.cause instanceof EncodeError,
         );
         assert.throws(
           () => sb.sendText("x", { format: { font: "\udc00" } }),
           (e) =>
             e instanceof UsageError && e.code === "invalid-argument" &&
-            e.cause instanceof PayloadError,
+            e.cause instanceof EncodeError,
         );
         assert.throws(
           () => sb.invite("bad passport"),
