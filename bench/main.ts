@@ -1,0 +1,434 @@
+/**
+ * The benchmark: one program, unchanged on Deno, Node 24 and Bun.
+ *
+ * ```sh
+ * deno run -A --v8-flags=--expose-gc bench/main.ts [--quick]
+ * node --expose-gc bench/main.ts [--quick]
+ * bun bench/main.ts [--quick]
+ * ```
+ *
+ * (`deno task bench` runs all three, one process each, and prints one table.)
+ *
+ * Inputs are generated from fixed seeds (bench/fixtures.ts, bench/hostile.ts)
+ * and cut into reads before timing. Every measure runs once per round, the
+ * order reversed every other round, with a forced collection before each
+ * (bench/harness.ts); ratios are taken within a round and reported as
+ * min / median / max over the kept rounds.
+ *
+ * Options: `--quick` (fewer rounds, smaller inputs), `--rounds N`,
+ * `--warmup N`, `--bound X` (the hostile guard's limit, default 5),
+ * `--only decode,syn,online,hostile`, `--strict` (exit 1 on a FAIL),
+ * `--json` (also print one machine-readable line, for tools/bench.ts).
+ *
+ * @module
+ */
+
+import {
+  forceGc,
+  type Measure,
+  perRound,
+  programArgs,
+  runRounds,
+  runtimeId,
+  runtimeName,
+  spread,
+  table,
+} from "./harness.ts";
+import { generateServerStream } from "./fixtures.ts";
+import { hostileCases } from "./hostile.ts";
+import {
+  chunked,
+  decodeAll,
+  feedSession,
+  onlineSession,
+  splitLines,
+  syncingSession,
+  synReply,
+} from "./measures.ts";
+import { ByteWriter, Rng, writeTraffic } from "./fixtures.ts";
+
+/** One reported ratio, per kept round. */
+export interface Ratio {
+  /** Stable id. */
+  id: string;
+  /** What it compares. */
+  label: string;
+  /** One value per kept round. */
+  values: number[];
+  /** The goal, if any: `<=` or `>=` a value. */
+  target?: { op: "<=" | ">="; value: number };
+  /** A hostile-shape guard: a missed target is a FAIL, not just "missed". */
+  guard?: boolean;
+}
+
+/** Sizes and round counts of one run. */
+export interface BenchConfig {
+  /** Kept rounds. */
+  rounds: number;
+  /** Warm-up rounds. */
+  warmup: number;
+  /** Bytes of the mixed stream for decoder vs splitter. */
+  mixedBytes: number;
+  /** Contacts in the mixed stream's SYN. */
+  mixedContacts: number;
+  /** Contacts in the SYN measured through the session. */
+  synContacts: number;
+  /** Bytes of the online flood. */
+  floodBytes: number;
+  /** Contacts of the signed-in session the flood is about. */
+  floodContacts: number;
+  /** Bytes of each hostile shape. */
+  hostileBytes: number;
+  /** The hostile guard's bound (hostile/valid per byte). */
+  bound: number;
+  /** Groups to run. */
+  only: Set<string>;
+}
+
+/** The configuration `--quick` or the full run start from. */
+export function defaultConfig(quick: boolean): BenchConfig {
+  return quick
+    ? {
+      rounds: 5,
+      warmup: 1,
+      mixedBytes: 4e6,
+      mixedContacts: 2000,
+      synContacts: 20_000,
+      floodBytes: 2e6,
+      floodContacts: 2000,
+      hostileBytes: 256 * 1024,
+      bound: 5,
+      only: new Set(GROUPS),
+    }
+    : {
+      rounds: 12,
+      warmup: 3,
+      mixedBytes: 24e6,
+      mixedContacts: 20_000,
+      synContacts: 100_000,
+      floodBytes: 16e6,
+      floodContacts: 20_000,
+      hostileBytes: 1024 * 1024,
+      bound: 5,
+      only: new Set(GROUPS),
+    };
+}
+
+const GROUPS = ["decode", "syn", "online", "hostile"];
+
+/** The measures and how to turn their timings into ratios. */
+export interface Plan {
+  /** Timed measures. */
+  measures: Measure<never>[];
+  /** Bytes each measure handles (for MB/s). */
+  bytes: Map<string, number>;
+  /** Builds the ratios from the kept rounds' timings. */
+  ratios(t: Map<string, number[]>): Ratio[];
+  /** What the inputs are, for the report. */
+  inputs: string[];
+  /** What the untimed check pass saw. */
+  checks: string[];
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+/** Builds the inputs, checks every measure once, and returns the plan. */
+export function plan(config: BenchConfig): Plan {
+  const measures: Measure<never>[] = [];
+  const bytes = new Map<string, number>();
+  const builders: ((t: Map<string, number[]>) => Ratio[])[] = [];
+  const inputs: string[] = [];
+  const checks: string[] = [];
+  const add = <S>(m: Measure<S>, size: number) => {
+    measures.push(m as unknown as Measure<never>);
+    bytes.set(m.id, size);
+  };
+  const quotient = (t: Map<string, number[]>, a: string, b: string) =>
+    perRound(t.get(a)!, t.get(b)!);
+
+  if (config.only.has("decode")) {
+    const stream = generateServerStream({
+      targetBytes: config.mixedBytes,
+      contacts: config.mixedContacts,
+    });
+    inputs.push(
+      `mixed stream: ${mb(stream.bytes.length)}, ${stream.commands} commands ` +
+        `(login, ${config.mixedContacts}-contact SYN, presence, MSG, CHL/QNG)`,
+    );
+    for (const size of [1460, 65536]) {
+      const chunks = chunked(stream.bytes, size);
+      const d = decodeAll(chunks);
+      if (d.commands !== stream.commands || d.errors !== 0) {
+        throw new Error(`Cannot decode the mixed stream at ${size}: ${JSON.stringify(d)}`);
+      }
+      add({ id: `split@${size}`, run: () => splitLines(chunks).lines }, stream.bytes.length);
+      add({ id: `decoder@${size}`, run: () => decodeAll(chunks).commands }, stream.bytes.length);
+    }
+    builders.push((t) => [
+      {
+        id: "decoder-vs-splitter@1460",
+        label: "decoder speed / bare splitter, 1460 B reads",
+        values: quotient(t, "split@1460", "decoder@1460"),
+        target: { op: ">=", value: 0.8 },
+      },
+      {
+        id: "decoder-vs-splitter@65536",
+        label: "decoder speed / bare splitter, 64 KiB reads",
+        values: quotient(t, "split@65536", "decoder@65536"),
+      },
+    ]);
+  }
+
+  if (config.only.has("syn")) {
+    const { synTrid } = syncingSession();
+    const syn = synReply(config.synContacts, synTrid);
+    const chunks = chunked(syn, 65536);
+    inputs.push(`SYN: ${config.synContacts} contacts, ${mb(syn.length)}, 64 KiB reads`);
+    const check = syncingSession().session;
+    const tally = feedSession(check, chunks);
+    if (tally.synced !== config.synContacts || check.phase !== "online") {
+      throw new Error(`Cannot sync the benchmark session: ${JSON.stringify(tally)}`);
+    }
+    const heap: number[] = [];
+    let round = 0;
+    const keep = config.warmup;
+    add({ id: "syn:decode", run: () => decodeAll(chunks).commands }, syn.length);
+    add({
+      id: "syn:session",
+      setup: () => syncingSession().session,
+      run: (s) => feedSession(s, chunks).synced,
+      retained: (b) => {
+        if (round++ >= keep) heap.push(b / config.synContacts);
+      },
+    }, syn.length);
+    builders.push((t) => [
+      {
+        id: "syn-session-vs-decode",
+        label: `${config.synContacts}-contact SYN: session / decode-only`,
+        values: quotient(t, "syn:session", "syn:decode"),
+        target: { op: "<=", value: 1.3 },
+      },
+      {
+        id: "heap-per-contact",
+        label: "heap per retained contact, bytes",
+        values: heap,
+        target: { op: "<=", value: 200 },
+      },
+    ]);
+  }
+
+  if (config.only.has("online")) {
+    const probe = onlineSession(config.floodContacts);
+    const out = new ByteWriter(config.floodBytes + 70_000);
+    writeTraffic(out, new Rng(0x4f4e4c4e), {
+      contacts: config.floodContacts,
+      targetBytes: config.floodBytes,
+      firstQryTrid: probe.nextTrid,
+    });
+    const flood = out.finish();
+    const chunks = chunked(flood, 1460);
+    const d = decodeAll(chunks);
+    const tally = feedSession(probe.session, chunks);
+    if (d.errors !== 0 || tally.warnings !== 0 || probe.session.phase !== "online") {
+      throw new Error(`Cannot run the flood: ${JSON.stringify({ d, tally })}`);
+    }
+    inputs.push(
+      `online flood: ${mb(flood.length)}, ${out.commands} commands about ` +
+        `${config.floodContacts} contacts of a signed-in session, 1460 B reads`,
+    );
+    checks.push(
+      `flood through the session: ${tally.outputs} outputs, ${tally.transmits} QRY answers`,
+    );
+    add({ id: "online:decode", run: () => decodeAll(chunks).commands }, flood.length);
+    add({
+      id: "online:session",
+      setup: () => onlineSession(config.floodContacts).session,
+      run: (s) => feedSession(s, chunks).outputs,
+    }, flood.length);
+    builders.push((t) => [{
+      id: "online-session-vs-decode",
+      label: "online flood: session / decode-only",
+      values: quotient(t, "online:session", "online:decode"),
+      target: { op: "<=", value: 2 },
+    }]);
+  }
+
+  if (config.only.has("hostile")) {
+    const contacts = 1000;
+    const cases = hostileCases(config.hostileBytes, contacts);
+    inputs.push(
+      `hostile shapes: ~${mb(config.hostileBytes)} each, against valid traffic of the same ` +
+        `size in the same reads, per byte; sessions signed in with ${contacts} contacts`,
+    );
+    for (const c of cases) {
+      const hostile = chunked(c.hostile, c.readSize);
+      const valid = chunked(c.valid, c.readSize);
+      const dh = decodeAll(hostile);
+      const dv = decodeAll(valid);
+      const sh = onlineSession(contacts).session;
+      const th = feedSession(sh, hostile);
+      checks.push(
+        `${c.id}: decoder ${dh.commands} commands + ${dh.errors} errors ` +
+          `(valid: ${dv.commands} + ${dv.errors}); session ${th.warnings} warnings, ` +
+          `then ${sh.phase}`,
+      );
+      const ids = ["decoder:hostile", "decoder:valid", "session:hostile", "session:valid"]
+        .map((s) => `${c.id}:${s}`);
+      add({ id: ids[0], run: () => decodeAll(hostile).commands }, c.hostile.length);
+      add({ id: ids[1], run: () => decodeAll(valid).commands }, c.valid.length);
+      add({
+        id: ids[2],
+        setup: () => onlineSession(contacts).session,
+        run: (s) => feedSession(s, hostile).outputs,
+      }, c.hostile.length);
+      add({
+        id: ids[3],
+        setup: () => onlineSession(contacts).session,
+        run: (s) => feedSession(s, valid).outputs,
+      }, c.valid.length);
+      // Per byte: the two streams are only about the same size.
+      const scale = c.valid.length / c.hostile.length;
+      builders.push((t) =>
+        (["decoder", "session"] as const).map((layer, i) => ({
+          id: `${c.id}:${layer}`,
+          label: `${c.label}: ${layer}, hostile / valid per byte`,
+          values: quotient(t, ids[2 * i], ids[2 * i + 1]).map((r) => r * scale),
+          target: { op: "<=", value: config.bound },
+          guard: true,
+        }))
+      );
+    }
+  }
+
+  return {
+    measures,
+    bytes,
+    inputs,
+    checks,
+    ratios: (t) => builders.flatMap((b) => b(t)),
+  };
+}
+
+/** `met`, `missed` or (for a guard) `FAIL`, from the median. */
+export function verdict(r: Ratio): string {
+  if (r.target === undefined) return "";
+  const m = spread(r.values).median;
+  const ok = r.target.op === "<=" ? m <= r.target.value : m >= r.target.value;
+  return ok ? "ok" : r.guard ? "FAIL" : "missed";
+}
+
+/** Formats a ratio or byte figure for the table. */
+export function fmt(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n.toFixed(2);
+}
+
+function parseArgs(args: string[]): { config: BenchConfig; json: boolean; strict: boolean } {
+  const config = defaultConfig(args.includes("--quick"));
+  const value = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i === -1 ? undefined : args[i + 1];
+  };
+  const num = (name: string, fallback: number) => {
+    const v = value(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!(n >= 0)) throw new Error(`Cannot parse ${name} ${v}: expected a number`);
+    return n;
+  };
+  config.rounds = Math.max(1, num("--rounds", config.rounds));
+  config.warmup = num("--warmup", config.warmup);
+  config.bound = num("--bound", config.bound);
+  const only = value("--only");
+  if (only !== undefined) config.only = new Set(only.split(","));
+  return { config, json: args.includes("--json"), strict: args.includes("--strict") };
+}
+
+function main(): number {
+  const { config, json, strict } = parseArgs(programArgs());
+  const gc = forceGc();
+  const t0 = performance.now();
+  const p = plan(config);
+  const buildMs = performance.now() - t0;
+  console.log(`runtime: ${runtimeName()}`);
+  console.log(
+    `method: ${config.rounds} rounds after ${config.warmup} warm-up, each measure once per ` +
+      `round, order reversed every other round, forced GC before each: ${gc ? "yes" : "NO"}`,
+  );
+  if (!gc) {
+    console.log(
+      "WARNING: no forced GC; run node with --expose-gc, deno with " +
+        "--v8-flags=--expose-gc",
+    );
+  }
+  for (const line of p.inputs) console.log(`input: ${line}`);
+  console.log(`(inputs built and checked in ${(buildMs / 1000).toFixed(1)} s)`);
+  for (const line of p.checks) console.log(`check: ${line}`);
+
+  const timings = runRounds(p.measures, {
+    rounds: config.rounds,
+    warmup: config.warmup,
+    onRound: (r, n) => {
+      if (r === n || r % 5 === 0) console.error(`  ${runtimeId()}: round ${r}/${n}`);
+    },
+  });
+
+  const measureRows = [["measure", "median ms", "min ms", "max ms", "MB/s (median)"]];
+  for (const [id, ms] of timings) {
+    const s = spread(ms);
+    measureRows.push([
+      id,
+      s.median.toFixed(2),
+      s.min.toFixed(2),
+      s.max.toFixed(2),
+      (p.bytes.get(id)! / 1e3 / s.median).toFixed(1),
+    ]);
+  }
+  console.log("\n" + table(measureRows));
+
+  const ratios = p.ratios(timings);
+  const rows = [["ratio (per round)", "min", "median", "max", "target", ""]];
+  for (const r of ratios) {
+    const s = spread(r.values);
+    rows.push([
+      r.label,
+      fmt(s.min),
+      fmt(s.median),
+      fmt(s.max),
+      r.target ? `${r.target.op} ${r.target.value}` : "",
+      verdict(r),
+    ]);
+  }
+  console.log("\n" + table(rows));
+  const failed = ratios.filter((r) => verdict(r) === "FAIL");
+  if (failed.length > 0) {
+    console.log(
+      `\nFAIL: ${failed.length} hostile shape(s) over ${config.bound}x: ` +
+        failed.map((r) => r.id).join(", "),
+    );
+  }
+  if (json) {
+    console.log(
+      "@@bench " +
+        JSON.stringify({
+          runtime: runtimeId(),
+          name: runtimeName(),
+          gc,
+          rounds: config.rounds,
+          ratios,
+          medians: Object.fromEntries([...timings].map(([id, ms]) => [id, spread(ms).median])),
+        }),
+    );
+  }
+  return strict && failed.length > 0 ? 1 : 0;
+}
+
+const isMain = (import.meta as { main?: boolean }).main ??
+  (globalThis as { process?: { argv: string[] } }).process?.argv[1]?.endsWith("main.ts");
+if (isMain) {
+  const code = main();
+  if (code !== 0) {
+    const gt = globalThis as { Deno?: { exit(c: number): never }; process?: { exitCode?: number } };
+    if (gt.Deno) gt.Deno.exit(code);
+    else if (gt.process) gt.process.exitCode = code;
+  }
+}
