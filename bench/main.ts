@@ -17,7 +17,7 @@
  *
  * Options: `--quick` (fewer rounds, smaller inputs), `--rounds N`,
  * `--warmup N`, `--bound X` (the hostile guard's limit, default 5),
- * `--only decode,syn,online,hostile`, `--strict` (exit 1 on a FAIL),
+ * `--only decode,syn,online,hostile,encode`, `--strict` (exit 1 on a FAIL),
  * `--json` (also print one machine-readable line, for tools/bench.ts).
  *
  * @module
@@ -46,6 +46,7 @@ import {
   synReply,
 } from "./measures.ts";
 import { ByteWriter, Rng, writeTraffic } from "./fixtures.ts";
+import { encodeWork } from "./encode.ts";
 
 /** One reported ratio, per kept round. */
 export interface Ratio {
@@ -79,6 +80,8 @@ export interface BenchConfig {
   floodContacts: number;
   /** Bytes of each hostile shape. */
   hostileBytes: number;
+  /** Client commands built and encoded per pass. */
+  encodeCommands: number;
   /** The hostile guard's bound (hostile/valid per byte). */
   bound: number;
   /** Groups to run. */
@@ -97,6 +100,7 @@ export function defaultConfig(quick: boolean): BenchConfig {
       floodBytes: 2e6,
       floodContacts: 2000,
       hostileBytes: 256 * 1024,
+      encodeCommands: 20_000,
       bound: 5,
       only: new Set(GROUPS),
     }
@@ -109,12 +113,13 @@ export function defaultConfig(quick: boolean): BenchConfig {
       floodBytes: 16e6,
       floodContacts: 20_000,
       hostileBytes: 1024 * 1024,
+      encodeCommands: 100_000,
       bound: 5,
       only: new Set(GROUPS),
     };
 }
 
-const GROUPS = ["decode", "syn", "online", "hostile"];
+const GROUPS = ["decode", "syn", "online", "hostile", "encode"];
 
 /** The measures and how to turn their timings into ratios. */
 export interface Plan {
@@ -298,6 +303,24 @@ export function plan(config: BenchConfig): Plan {
         }))
       );
     }
+  }
+
+  if (config.only.has("encode")) {
+    const work = encodeWork(config.encodeCommands);
+    if (work.build() !== work.bytes || work.baseline() !== work.bytes) {
+      throw new Error("Cannot benchmark encoding: the two sides differ");
+    }
+    inputs.push(
+      `encode: ${work.commands} client commands (MSG, CHG with MSNObject, QRY, CAL, PNG, ` +
+        `USR), ${mb(work.bytes)}`,
+    );
+    add({ id: "encode:TextEncoder", run: () => work.baseline() }, work.bytes);
+    add({ id: "encode:codec", run: () => work.build() }, work.bytes);
+    builders.push((t) => [{
+      id: "encode-vs-textencoder",
+      label: "builders + encodeCommand / TextEncoder.encode of the same text",
+      values: quotient(t, "encode:codec", "encode:TextEncoder"),
+    }]);
   }
 
   return {

@@ -38,6 +38,7 @@ test("bench: one round of every measure runs and yields every ratio", () => {
     floodBytes: 20_000,
     floodContacts: 20,
     hostileBytes: 9000,
+    encodeCommands: 50,
   };
   const p = plan(config);
   const ratios = p.ratios(runRounds(p.measures, config));
@@ -50,6 +51,7 @@ test("bench: one round of every measure runs and yields every ratio", () => {
     "heap-per-contact",
     "online-session-vs-decode",
     ...hostile,
+    "encode-vs-textencoder",
   ]);
   for (const r of ratios) {
     assert.equal(r.values.length, 1, r.id);
