@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ByteWriter, generateServerStream, Rng, writeTraffic } from "../bench/fixtures.ts";
 import { runRounds } from "../bench/harness.ts";
-import { defaultConfig, plan } from "../bench/main.ts";
+import { defaultConfig, plan } from "../bench/plan.ts";
 import { chunked, decodeAll, splitLines } from "../bench/measures.ts";
 
 test("bench: the generated stream decodes to exactly its commands", () => {

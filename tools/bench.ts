@@ -17,7 +17,7 @@
  * @module
  */
 
-import { fmt, type Ratio, verdict } from "../bench/main.ts";
+import { fmt, type Ratio, verdict } from "../bench/plan.ts";
 import { markdownTable, spread } from "../bench/harness.ts";
 
 const MAIN = new URL("../bench/main.ts", import.meta.url).pathname;
