@@ -24,11 +24,21 @@ import {
   type Timers,
 } from "./_driver.ts";
 import type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
+import type { Conversation } from "./conversation.ts";
+import type { OpenOptions } from "./conversation_types.ts";
+import { Conversations } from "./_conversations.ts";
 import { EventHub, type EventOf, type WaitForOptions } from "./events.ts";
 import { PendingRequests } from "./_requests.ts";
 import { backoffDelay, mayReconnect, type ReconnectPolicy, reconnectPolicy } from "./_reconnect.ts";
 
-export type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
+export type {
+  ClientEvent,
+  ClientOptions,
+  ConversationEndedEvent,
+  IntentOptions,
+  InvitationEvent,
+  ServerReply,
+} from "./client_types.ts";
 
 /**
  * A signed-in MSNP8/9 client over real sockets, the same in Deno, Node and
@@ -61,8 +71,7 @@ export class Client {
   readonly #events: EventHub<ClientEvent>;
   #session!: NotificationSession;
   #driver!: SessionDriver<SessionEvent>;
-  // Further sessions (switchboards) by connection id; each has its own driver.
-  readonly #sessions = new Map<number, SessionDriver<unknown>>();
+  readonly #conversations: Conversations;
   #connectionIds = 0;
   readonly #requests = new PendingRequests();
   #switchboards = new Map<number, { address: HostPort; cookie: string }>();
@@ -97,6 +106,15 @@ export class Client {
     });
     this.#cache = options.contactListCache;
     this.#loginUrl = options.passport?.loginUrl;
+    this.#conversations = new Conversations({
+      account: options.account,
+      settings: options.conversations ?? {},
+      timers: this.#timers,
+      clock: this.#clock,
+      requestSwitchboard: (signal) => this.requestSwitchboard({ signal }),
+      run: (session, onEvent) => this.#run(session, "sb", onEvent),
+      emit: (event) => this.#emit(event),
+    });
   }
 
   /**
@@ -263,6 +281,25 @@ export class Client {
     return this.#call("set phone", () => this.#session.setPhone(property, value), options);
   }
 
+  /**
+   * Opens a conversation (`XFR SB`, `USR`, `CAL` each invitee), or gives back the live one-to-one
+   * conversation with that contact. Resolves once the invitations went out (`CAL … RINGING`);
+   * sends wait until someone has joined. Rejects with a `ConversationError`: `offline`,
+   * `blocked`, `invalid-address`, `hidden` (913: while appearing offline), `timeout`, `closed`,
+   * `aborted`, `invalid-argument`.
+   */
+  openConversation(
+    passports: string | readonly string[],
+    options?: OpenOptions,
+  ): Promise<Conversation> {
+    return this.#conversations.open(passports, options);
+  }
+
+  /** The conversations not ended, oldest first. */
+  get conversations(): Conversation[] {
+    return this.#conversations.list;
+  }
+
   /** Asks for a switchboard; resolves with its address and cookie. */
   async requestSwitchboard(
     options?: IntentOptions,
@@ -399,6 +436,8 @@ export class Client {
           this.#switchboards.set(event.requestId, { address: event.address, cookie: event.cookie });
         }
         return;
+      case "invitation":
+        return this.#conversations.invited(event);
       case "statusChanged":
         if (event.status !== "FLN") {
           this.#status = {
@@ -435,6 +474,8 @@ export class Client {
     const error = end.error && connectionError(end.error, driver.connection);
     const final: SignedOutEvent = error ? { ...end, error } : end;
     this.#requests.failAll(final.error);
+    const lost = end.reason === "connectionLost" || end.reason === "error";
+    this.#conversations.endAll(lost ? "connectionLost" : "signedOut", error);
     const policy = this.#policy;
     if (
       !policy || !this.#everOnline || this.#closing || this.#abortedIn !== undefined ||
@@ -505,8 +546,7 @@ export class Client {
     if (this.#retryTimer !== undefined) this.#timers.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#driver.stop();
-    for (const driver of this.#sessions.values()) driver.stop();
-    this.#sessions.clear();
+    this.#conversations.endAll("signedOut", end.error);
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     this.#requests.failAll(end.error);
     this.#emit(end);

@@ -121,3 +121,46 @@ export function within<T>(promise: Promise<T>, ms = 3000): Promise<T> {
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
+
+/** Every event a client emits, kept in order; `next` finds the first unseen one that matches. */
+export class Watch<E extends { type: string }> {
+  readonly seen: E[] = [];
+  #taken = new Set<E>();
+  #waiting: { match: (e: E) => boolean; resolve: (e: E) => void }[] = [];
+
+  constructor(source: { on(type: "*", handler: (event: E) => void): () => void }) {
+    source.on("*", (event) => {
+      this.seen.push(event);
+      for (const w of [...this.#waiting]) {
+        if (!this.#taken.has(event) && w.match(event)) {
+          this.#taken.add(event);
+          this.#waiting.splice(this.#waiting.indexOf(w), 1);
+          w.resolve(event);
+        }
+      }
+    });
+  }
+
+  /** The next event of `type` (matching `match`) not returned before, within `ms`. */
+  next<T extends E["type"]>(
+    type: T,
+    match: (e: Extract<E, { type: T }>) => boolean = () => true,
+    ms = 3000,
+  ): Promise<Extract<E, { type: T }>> {
+    const test = (e: E) => e.type === type && match(e as Extract<E, { type: T }>);
+    const found = this.seen.find((e) => !this.#taken.has(e) && test(e));
+    if (found) {
+      this.#taken.add(found);
+      return Promise.resolve(found as Extract<E, { type: T }>);
+    }
+    return within(
+      new Promise((resolve) => this.#waiting.push({ match: test, resolve: resolve as never })),
+      ms,
+    );
+  }
+
+  /** The types seen so far, optionally only those in `types`. */
+  types(types?: string[]): string[] {
+    return this.seen.map((e) => e.type).filter((t) => !types || types.includes(t));
+  }
+}
