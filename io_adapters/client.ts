@@ -475,7 +475,11 @@ export class Client {
     const final: SignedOutEvent = error ? { ...end, error } : end;
     this.#requests.failAll(final.error);
     const lost = end.reason === "connectionLost" || end.reason === "error";
-    this.#conversations.endAll(lost ? "connectionLost" : "signedOut", error);
+    const cause = error ?? connectionError(
+      new SessionError("connection-lost", `Session ended (${end.reason})`, { phase: "online" }),
+      driver.connection,
+    );
+    this.#conversations.endAll(lost ? "connectionLost" : "signedOut", lost ? cause : undefined);
     const policy = this.#policy;
     if (
       !policy || !this.#everOnline || this.#closing || this.#abortedIn !== undefined ||
@@ -486,10 +490,6 @@ export class Client {
     }
     const attempt = ++this.#attempt;
     const delayMs = backoffDelay(policy, attempt, this.#random());
-    const cause = error ?? connectionError(
-      new SessionError("connection-lost", `Session ended (${end.reason})`, { phase: "online" }),
-      driver.connection,
-    );
     this.#emit({ type: "reconnecting", attempt, delayMs, cause });
     this.#retryTimer = this.#timers.setTimeout(() => {
       this.#retryTimer = undefined;

@@ -3,7 +3,7 @@
 // invites them again. Each switchboard is a SwitchboardSession on its own SessionDriver; this
 // module only decides when to open, what to send and what each outcome means.
 
-import { type HostPort, type ImFormat, splitTextMessage } from "../codec/mod.ts";
+import { checkArgument, type HostPort, type ImFormat, splitTextMessage } from "../codec/mod.ts";
 import {
   type SessionError,
   type SwitchboardEvent,
@@ -62,6 +62,11 @@ interface Link {
   driver: SessionDriver<SwitchboardEvent> | undefined;
   /** Sends written on this switchboard, by send id. */
   readonly sent: Map<number, Job>;
+  /**
+   * Who is in, by lower-case passport, as of the event being handled (the session's own roster
+   * may be ahead: one chunk can hold an ACK and the BYE after it).
+   */
+  readonly present: Map<string, Participant>;
   /** Lower-case passports invited and not yet in (no answer yet, or ringing). */
   readonly pending: Set<string>;
   ready: boolean;
@@ -171,7 +176,7 @@ export class Conversation {
   /** The other participants in the switchboard now (copies); empty while none is open. */
   get participants(): Participant[] {
     const link = this.#link;
-    return link?.ready ? link.session.participants : [];
+    return link?.ready ? [...link.present.values()].map((p) => ({ ...p })) : [];
   }
 
   /**
@@ -265,7 +270,7 @@ export class Conversation {
   typing(): boolean {
     const link = this.#link;
     const now = this.#host.clock();
-    if (this.#ended || !link?.ready || link.session.participants.length === 0) return false;
+    if (this.#ended || !link?.ready || link.present.size === 0) return false;
     if (now - this.#lastTyping < this.#host.typingIntervalMs) return false;
     this.#lastTyping = now;
     link.session.sendTyping(now);
@@ -379,6 +384,7 @@ export class Conversation {
       session,
       driver: undefined,
       sent: new Map(),
+      present: new Map(),
       pending: new Set(),
       ready: false,
       firstFailure: undefined,
@@ -498,7 +504,7 @@ export class Conversation {
   #settleIdle(): void {
     const link = this.#link;
     if (this.#queue.length > 0 || this.#invites.size > 0 || this.#opening) return;
-    if (link?.ready && link.session.participants.length === 0) this.#drop(link);
+    if (link?.ready && link.present.size === 0) this.#drop(link);
   }
 
   /** Moves queued work forward: writes it when someone is in, else opens a switchboard. */
@@ -510,7 +516,7 @@ export class Conversation {
       return;
     }
     if (!link.ready) return;
-    if (link.session.participants.length === 0) {
+    if (link.present.size === 0) {
       if (link.pending.size > 0) return;
       // Open, alone, nobody ringing: start again with everyone.
       this.#drop(link);
@@ -540,9 +546,8 @@ export class Conversation {
           this.#settleOpening();
           this.#host.started(this, link.inviter);
         }
-        const present = new Set<string>();
-        for (const p of link.session.participants) {
-          present.add(p.passport.toLowerCase());
+        const present = link.present;
+        for (const p of present.values()) {
           this.#emit({
             type: "joined",
             conversation: this,
@@ -561,6 +566,7 @@ export class Conversation {
       case "participantJoined": {
         const key = event.passport.toLowerCase();
         link.pending.delete(key);
+        link.present.set(key, { passport: event.passport, friendlyName: event.friendlyName });
         if (this.#ended) return;
         this.#people.set(key, event.passport);
         // Those already there when we joined are announced at `ready`, after the conversation.
@@ -576,6 +582,7 @@ export class Conversation {
         return this.#pump();
       }
       case "participantLeft":
+        link.present.delete(event.passport.toLowerCase());
         if (this.#ended) return;
         this.#emit({
           type: "left",
@@ -583,7 +590,7 @@ export class Conversation {
           passport: event.passport,
           reason: event.timedOut ? "idle" : "left",
         });
-        if (current && link.session.participants.length === 0 && link.pending.size === 0) {
+        if (current && link.present.size === 0 && link.pending.size === 0) {
           this.#drop(link);
           this.#pump();
         }
@@ -599,7 +606,7 @@ export class Conversation {
         link.firstFailure ??= error;
         this.#emit({ type: "inviteFailed", conversation: this, passport: event.passport, error });
         for (const job of [...this.#invites]) if (job.invitee === key) job.reject(error);
-        if (current && link.pending.size === 0 && link.session.participants.length === 0) {
+        if (current && link.pending.size === 0 && link.present.size === 0) {
           this.#failOpening(link.firstFailure);
           this.#drop(link);
         }
@@ -612,7 +619,7 @@ export class Conversation {
         const job = link.sent.get(event.sendId);
         link.sent.delete(event.sendId);
         if (!job) return;
-        if (link.session.participants.length === 0 && !this.#ended) {
+        if (link.present.size === 0 && !this.#ended) {
           // Everyone left before the server took it: it reached nobody. Send it again.
           this.#queue.unshift(job);
           return this.#pump();
@@ -640,7 +647,7 @@ export class Conversation {
     if (this.#link !== link) return;
     this.#link = undefined;
     if (this.#ended) return;
-    for (const p of link.session.participants) {
+    for (const p of link.present.values()) {
       this.#emit({ type: "left", conversation: this, passport: p.passport, reason: "closed" });
     }
     if (!link.ready) {
@@ -700,11 +707,13 @@ export function checkPassport(
   passport: unknown,
   account: string,
 ): { passport?: string; cause: Error } | undefined {
-  if (typeof passport !== "string" || !/^[^\s\x00-\x1f]+$/.test(passport)) {
-    return { cause: new TypeError("a passport must be a non-empty string without spaces") };
+  try {
+    checkArgument("CAL", passport, 1);
+  } catch (error) {
+    return { cause: error as Error };
   }
-  if (passport.toLowerCase() === account.toLowerCase()) {
-    return { passport, cause: new TypeError("you cannot invite yourself") };
+  if ((passport as string).toLowerCase() === account.toLowerCase()) {
+    return { passport: passport as string, cause: new TypeError("you cannot invite yourself") };
   }
   return undefined;
 }

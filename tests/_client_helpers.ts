@@ -164,3 +164,63 @@ export class Watch<E extends { type: string }> {
     return this.seen.map((e) => e.type).filter((t) => !types || types.includes(t));
   }
 }
+
+/** One connection of a {@link KillableTransport}. */
+export interface KillableConnection {
+  host: string;
+  port: number;
+  /** What the client wrote, as text. */
+  readonly written: string[];
+  /** Ends the connection as if the server had closed it. */
+  kill(): void;
+}
+
+/**
+ * The runtime's transport, with a hand on each connection: `kill()` one as a dying server would,
+ * or `swallow` writes matching a pattern (the server never sees them) and kill the connection.
+ */
+export class KillableTransport implements Transport {
+  readonly connections: KillableConnection[] = [];
+  /** A write whose text matches this is dropped, and its connection killed. */
+  swallow: RegExp | undefined;
+  readonly #inner: Transport = defaultTransport();
+
+  async connect(host: string, port: number, options?: ConnectOptions): Promise<Connection> {
+    const inner = await this.#inner.connect(host, port, options);
+    let killed!: () => void;
+    const dead = new Promise<null>((resolve) => (killed = () => resolve(null)));
+    const written: string[] = [];
+    const handle: KillableConnection = {
+      host,
+      port,
+      written,
+      kill: () => {
+        killed();
+        inner.close();
+      },
+    };
+    this.connections.push(handle);
+    async function* readable(): AsyncGenerator<Uint8Array> {
+      const it = inner.readable[Symbol.asyncIterator]();
+      while (true) {
+        const next = await Promise.race([it.next(), dead]);
+        if (next === null || next.done) return;
+        yield next.value;
+      }
+    }
+    return {
+      readable: readable(),
+      remote: { host, port },
+      close: () => inner.close(),
+      write: (bytes) => {
+        const text = new TextDecoder().decode(bytes);
+        written.push(text);
+        if (this.swallow?.test(text)) {
+          queueMicrotask(handle.kill);
+          return Promise.resolve();
+        }
+        return inner.write(bytes);
+      },
+    };
+  }
+}
