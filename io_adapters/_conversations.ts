@@ -6,12 +6,8 @@ import type { HostPort } from "../codec/mod.ts";
 import type { Participant, SwitchboardEvent, SwitchboardSession } from "../machine/mod.ts";
 import type { SessionDriver, Timers } from "./_driver.ts";
 import type { ClientEvent } from "./client_types.ts";
-import {
-  checkPassport,
-  type Conversation,
-  type ConversationHost,
-  newConversation,
-} from "./conversation.ts";
+import { type Conversation, newConversation } from "./conversation.ts";
+import { checkPassport, type ConversationHost } from "./_conversation_core.ts";
 import {
   ConversationError,
   type ConversationSettings,

@@ -1,108 +1,23 @@
-// A conversation: one or more switchboard sessions over time with the same people. Sends wait
-// until someone is there; when everyone has left, the next send opens a new switchboard and
-// invites them again. Each switchboard is a SwitchboardSession on its own SessionDriver; this
-// module only decides when to open, what to send and what each outcome means.
+// A conversation as the application sees it: a documented facade over ConversationCore
+// (./_conversation_core.ts), which does the work.
 
-import { checkArgument, type HostPort, type ImFormat, splitTextMessage } from "../codec/mod.ts";
-import {
-  type SessionError,
-  type SwitchboardEvent,
-  SwitchboardSession,
-  type SwitchboardSettings,
-} from "../machine/mod.ts";
 import type { Participant } from "../machine/mod.ts";
-import type { SessionDriver, Timers } from "./_driver.ts";
-import { EventHub, type EventOf, type WaitForOptions } from "./events.ts";
-import {
-  ConversationError,
-  type ConversationEvent,
-  type OpenOptions,
-  type SendOptions,
-} from "./conversation_types.ts";
-import {
-  contentEvent,
-  failureOfSession,
-  failureOfXfr,
-  inviteError,
-  sendError,
-} from "./_conversation_errors.ts";
-import type { ClientEvent } from "./client_types.ts";
-
-/** What a conversation needs from its client. */
-export interface ConversationHost {
-  readonly account: string;
-  readonly sendTimeoutMs: number;
-  readonly typingIntervalMs: number;
-  readonly switchboard: SwitchboardSettings;
-  readonly timers: Timers;
-  readonly clock: () => number;
-  requestSwitchboard(signal: AbortSignal): Promise<{ address: HostPort; cookie: string }>;
-  run(
-    session: SwitchboardSession,
-    onEvent: (event: SwitchboardEvent) => void,
-  ): SessionDriver<SwitchboardEvent>;
-  emit(event: ClientEvent): void;
-  /** An answered conversation is open (`conversationStarted`). */
-  started(conversation: Conversation, inviter: Participant): void;
-  /** The conversation ended; forget it. */
-  ended(conversation: Conversation): void;
-}
-
-/** An answer to an `RNG`, for conversations someone else opened. */
-export interface AnswerTicket {
-  address: HostPort;
-  cookie: string;
-  sessionId: string;
-  inviter: Participant;
-}
-
-/** One switchboard of the conversation. */
-interface Link {
-  readonly session: SwitchboardSession;
-  driver: SessionDriver<SwitchboardEvent> | undefined;
-  /** Sends written on this switchboard, by send id. */
-  readonly sent: Map<number, Job>;
-  /**
-   * Who is in, by lower-case passport, as of the event being handled (the session's own roster
-   * may be ahead: one chunk can hold an ACK and the BYE after it).
-   */
-  readonly present: Map<string, Participant>;
-  /** Lower-case passports invited and not yet in (no answer yet, or ringing). */
-  readonly pending: Set<string>;
-  ready: boolean;
-  firstFailure: ConversationError | undefined;
-  readonly inviter?: Participant;
-  /** Called once the switchboard session ended. */
-  readonly onEnded: (() => void)[];
-}
-
-/** A send (text or nudge) or an invitation, waiting for its outcome. */
-interface Job {
-  readonly what: string;
-  /** Writes it; returns the send id (not used by invitations). */
-  readonly write?: (session: SwitchboardSession, now: number) => number;
-  /** For invitations: the lower-case passport. */
-  readonly invitee?: string;
-  resolve(): void;
-  reject(error: ConversationError): void;
-}
+import type { EventOf, WaitForOptions } from "./events.ts";
+import type { ConversationEvent, OpenOptions, SendOptions } from "./conversation_types.ts";
+import { ConversationCore, type ConversationHost } from "./_conversation_core.ts";
 
 // Set in the class's static block: the client's way in, not part of the public API.
 let create: (host: ConversationHost, id: number, people: readonly string[]) => Conversation;
-let control: (c: Conversation) => {
-  open(signal: AbortSignal | undefined): Promise<void>;
-  answer(ticket: AnswerTicket): Promise<void>;
-  end(reason: "signedOut" | "connectionLost" | "failed", error?: Error): void;
-};
+let coreOf: (c: Conversation) => ConversationCore;
 
-/** @internal Creates a conversation and its controls (for the client's conversation manager). */
+/** Creates a conversation and its core (for the client's conversation manager). */
 export function newConversation(
   host: ConversationHost,
   id: number,
   people: readonly string[],
-): { conversation: Conversation; control: ReturnType<typeof control> } {
+): { conversation: Conversation; control: ConversationCore } {
   const conversation = create(host, id, people);
-  return { conversation, control: control(conversation) };
+  return { conversation, control: coreOf(conversation) };
 }
 
 /**
@@ -128,39 +43,16 @@ export function newConversation(
  */
 export class Conversation {
   readonly #id: number;
-  readonly #host: ConversationHost;
-  readonly #events: EventHub<ConversationEvent>;
-  /** Everyone to invite when a new switchboard opens, by lower-case passport. */
-  readonly #people = new Map<string, string>();
-  #link: Link | undefined;
-  /** Every switchboard not yet ended (the current one, and ones being left). */
-  readonly #links = new Set<Link>();
-  #requesting: AbortController | undefined;
-  #queue: Job[] = [];
-  #invites = new Set<Job>();
-  #opening: Job | undefined;
-  #ended = false;
-  #lastTyping = -Infinity;
-  #leaving: Promise<void> = Promise.resolve();
+  readonly #core: ConversationCore;
 
   static {
     create = (host, id, people) => new Conversation(host, id, people);
-    control = (c) => ({
-      open: (signal) => c.#open(signal),
-      answer: (ticket) => c.#answer(ticket),
-      end: (reason, error) => c.#end(reason, error),
-    });
+    coreOf = (c) => c.#core;
   }
 
   private constructor(host: ConversationHost, id: number, people: readonly string[]) {
     this.#id = id;
-    this.#host = host;
-    for (const p of people) this.#people.set(p.toLowerCase(), p);
-    this.#events = new EventHub<ConversationEvent>({
-      maxBuffered: 1000,
-      timers: host.timers,
-      dropped: (count) => ({ type: "eventsDropped", conversation: this, count }),
-    });
+    this.#core = new ConversationCore(host, this, people);
   }
 
   /** Unique within the client (1, 2, ...); stays the same when a new switchboard opens. */
@@ -170,13 +62,12 @@ export class Conversation {
 
   /** The switchboard session id now, or `undefined` while none is open. */
   get sessionId(): string | undefined {
-    return this.#link?.session.sessionId;
+    return this.#core.sessionId;
   }
 
   /** The other participants in the switchboard now (copies); empty while none is open. */
   get participants(): Participant[] {
-    const link = this.#link;
-    return link?.ready ? [...link.present.values()].map((p) => ({ ...p })) : [];
+    return this.#core.participants;
   }
 
   /**
@@ -184,14 +75,12 @@ export class Conversation {
    * join); `idle`: none (everyone left: the next send opens one); `ended`: over for good.
    */
   get state(): "opening" | "open" | "idle" | "ended" {
-    if (this.#ended) return "ended";
-    if (this.#link?.ready) return "open";
-    return this.#link || this.#requesting ? "opening" : "idle";
+    return this.#core.state;
   }
 
   /** Everyone the next switchboard invites: who was in, or was invited (passports). */
   get people(): string[] {
-    return [...this.#people.values()];
+    return this.#core.people;
   }
 
   /**
@@ -200,7 +89,7 @@ export class Conversation {
    * `eventsDropped` event says how many.
    */
   get events(): AsyncIterable<ConversationEvent> {
-    return this.#events.iterable();
+    return this.#core.hub.iterable();
   }
 
   /** Calls `handler` for every event of `type` (`"*"`: all). Returns a function that unsubscribes. */
@@ -211,7 +100,7 @@ export class Conversation {
         : ConversationEvent,
     ) => void,
   ): () => void {
-    return this.#events.on(type, handler);
+    return this.#core.hub.on(type, handler);
   }
 
   /** Like {@link on}, for the next such event only. */
@@ -222,7 +111,7 @@ export class Conversation {
         : ConversationEvent,
     ) => void,
   ): () => void {
-    return this.#events.once(type, handler);
+    return this.#core.hub.once(type, handler);
   }
 
   /**
@@ -234,7 +123,7 @@ export class Conversation {
     predicate?: (event: EventOf<ConversationEvent, T>) => boolean,
     options?: WaitForOptions,
   ): Promise<EventOf<ConversationEvent, T>> {
-    return this.#events.waitFor(type, predicate, options);
+    return this.#core.hub.waitFor(type, predicate, options);
   }
 
   /**
@@ -245,22 +134,12 @@ export class Conversation {
    * `server-error`, `aborted`, `invalid-argument`, ...
    */
   send(text: string, options: SendOptions = {}): Promise<void> {
-    const format: ImFormat | undefined = options.format ?? this.#host.switchboard.textFormat;
-    try {
-      splitTextMessage(text, format === undefined ? {} : { format });
-    } catch (error) {
-      return Promise.reject(
-        new ConversationError("send message", "invalid-argument", { cause: error }),
-      );
-    }
-    const write = (session: SwitchboardSession, now: number) =>
-      session.sendText(text, format === undefined ? {} : { format }, now);
-    return this.#enqueue("send message", write, options.signal);
+    return this.#core.send(text, options);
   }
 
   /** Sends a nudge; settles like {@link send} (once no `NAK` came in time). */
   nudge(options: OpenOptions = {}): Promise<void> {
-    return this.#enqueue("send nudge", (s, now) => s.sendNudge(now), options.signal);
+    return this.#core.nudge(options);
   }
 
   /**
@@ -268,14 +147,7 @@ export class Conversation {
    * press). Only while someone is in: it never opens a switchboard. Returns whether it was sent.
    */
   typing(): boolean {
-    const link = this.#link;
-    const now = this.#host.clock();
-    if (this.#ended || !link?.ready || link.present.size === 0) return false;
-    if (now - this.#lastTyping < this.#host.typingIntervalMs) return false;
-    this.#lastTyping = now;
-    link.session.sendTyping(now);
-    link.driver?.pump();
-    return true;
+    return this.#core.typing();
   }
 
   /**
@@ -284,21 +156,7 @@ export class Conversation {
    * when a new switchboard opens.
    */
   invite(passport: string, options: OpenOptions = {}): Promise<void> {
-    const bad = checkPassport(passport, this.#host.account);
-    if (bad) return Promise.reject(new ConversationError("invite", "invalid-argument", bad));
-    const key = passport.toLowerCase();
-    if (this.participants.some((p) => p.passport.toLowerCase() === key)) return Promise.resolve();
-    const promise = this.#wait("invite", options.signal, (job) => {
-      this.#invites.add(job);
-      return () => this.#invites.delete(job);
-    }, key);
-    if (!this.#ended) {
-      this.#people.set(key, passport);
-      const link = this.#link;
-      if (link?.ready && !link.pending.has(key)) this.#call(link, [passport]);
-      this.#pump();
-    }
-    return promise;
+    return this.#core.invite(passport, options);
   }
 
   /**
@@ -306,414 +164,11 @@ export class Conversation {
    * waiting reject with `closed`. Resolves once the switchboard closed. Safe to call twice.
    */
   leave(): Promise<void> {
-    if (!this.#ended) this.#end("left");
-    return this.#leaving;
+    return this.#core.leave();
   }
 
   /** `{ id, participants }` (what `JSON.stringify` shows of a conversation). */
   toJSON(): { id: number; participants: string[] } {
     return { id: this.#id, participants: this.participants.map((p) => p.passport) };
   }
-
-  // ---- opening ----
-
-  #open(signal: AbortSignal | undefined): Promise<void> {
-    const promise = this.#wait("open conversation", signal, (job) => {
-      this.#opening = job;
-      return () => {
-        if (this.#opening === job) this.#opening = undefined;
-      };
-    });
-    this.#request();
-    return promise;
-  }
-
-  #answer(ticket: AnswerTicket): Promise<void> {
-    this.#people.set(ticket.inviter.passport.toLowerCase(), ticket.inviter.passport);
-    const promise = this.#wait("join conversation", undefined, (job) => {
-      this.#opening = job;
-      return () => {
-        if (this.#opening === job) this.#opening = undefined;
-      };
-    });
-    this.#connect({
-      mode: "answer",
-      address: ticket.address,
-      cookie: ticket.cookie,
-      sessionId: ticket.sessionId,
-    }, ticket.inviter);
-    return promise;
-  }
-
-  /** Asks the notification server for a switchboard (`XFR SB`), then connects. */
-  #request(): void {
-    const abort = new AbortController();
-    this.#requesting = abort;
-    this.#host.requestSwitchboard(abort.signal).then(
-      (sb) => {
-        if (this.#requesting !== abort) return;
-        this.#requesting = undefined;
-        this.#connect({ mode: "call", address: sb.address, cookie: sb.cookie });
-      },
-      (error: unknown) => {
-        if (this.#requesting !== abort) return;
-        this.#requesting = undefined;
-        this.#failOpening(failureOfXfr(error));
-      },
-    );
-  }
-
-  #connect(
-    entry:
-      | { mode: "call"; address: HostPort; cookie: string }
-      | { mode: "answer"; address: HostPort; cookie: string; sessionId: string },
-    inviter?: Participant,
-  ): void {
-    let session: SwitchboardSession;
-    try {
-      session = new SwitchboardSession({
-        ...this.#host.switchboard,
-        ...entry,
-        account: this.#host.account,
-      });
-    } catch (error) {
-      this.#failOpening(new ConversationError("open conversation", "closed", { cause: error }));
-      return;
-    }
-    const link: Link = {
-      session,
-      driver: undefined,
-      sent: new Map(),
-      present: new Map(),
-      pending: new Set(),
-      ready: false,
-      firstFailure: undefined,
-      inviter,
-      onEnded: [],
-    };
-    this.#link = link;
-    this.#links.add(link);
-    link.driver = this.#host.run(session, (event) => this.#onEvent(link, event));
-    session.start(this.#host.clock());
-    link.driver.pump();
-  }
-
-  #call(link: Link, passports: readonly string[]): void {
-    const now = this.#host.clock();
-    for (const p of passports) {
-      link.pending.add(p.toLowerCase());
-      link.session.invite(p, now);
-    }
-    link.driver?.pump();
-  }
-
-  /** Opening failed (or every invitation did): everything waiting fails with `error`. */
-  #failOpening(error: ConversationError): void {
-    const waiting = [...this.#queue, ...this.#invites];
-    if (this.#opening) waiting.unshift(this.#opening);
-    for (const job of waiting) job.reject(error);
-  }
-
-  /** Stops using a switchboard that nobody else is in: leaves it. */
-  #drop(link: Link): void {
-    if (this.#link === link) this.#link = undefined;
-    if (!link.session.error && link.session.phase !== "closed") link.session.leave();
-    link.driver?.pump();
-  }
-
-  // ---- sending ----
-
-  #enqueue(
-    what: string,
-    write: (session: SwitchboardSession, now: number) => number,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const promise = this.#wait(
-      what,
-      signal,
-      (job) => {
-        this.#queue.push(job);
-        return () => {
-          const i = this.#queue.indexOf(job);
-          if (i >= 0) this.#queue.splice(i, 1);
-          const link = this.#link;
-          for (const [id, j] of link?.sent ?? []) if (j === job) link!.sent.delete(id);
-        };
-      },
-      undefined,
-      write,
-    );
-    this.#pump();
-    return promise;
-  }
-
-  /**
-   * A job that settles once: by `resolve`, `reject`, its timeout or its signal. `enter` files it
-   * and returns how to unfile it.
-   */
-  #wait(
-    what: string,
-    signal: AbortSignal | undefined,
-    enter: (job: Job) => () => void,
-    invitee?: string,
-    write?: Job["write"],
-  ): Promise<void> {
-    if (this.#ended) return Promise.reject(new ConversationError(what, "closed"));
-    if (signal?.aborted) {
-      return Promise.reject(new ConversationError(what, "aborted", { cause: signal.reason }));
-    }
-    return new Promise<void>((resolve, reject) => {
-      const timers = this.#host.timers;
-      let leave = () => {};
-      const finish = () => {
-        timers.clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        leave();
-        settled = true;
-      };
-      let settled = false;
-      const job: Job = {
-        what,
-        write,
-        invitee,
-        resolve: () => {
-          if (settled) return;
-          finish();
-          resolve();
-        },
-        reject: (error) => {
-          if (settled) return;
-          finish();
-          reject(error);
-        },
-      };
-      const onAbort = () => {
-        job.reject(new ConversationError(what, "aborted", { cause: signal!.reason }));
-        this.#settleIdle();
-      };
-      const timer = timers.setTimeout(() => {
-        job.reject(new ConversationError(what, "timeout"));
-        this.#settleIdle();
-      }, this.#host.sendTimeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      leave = enter(job);
-    });
-  }
-
-  /** Nothing waits any more for someone to join: stop ringing (leave the empty switchboard). */
-  #settleIdle(): void {
-    const link = this.#link;
-    if (this.#queue.length > 0 || this.#invites.size > 0 || this.#opening) return;
-    if (link?.ready && link.present.size === 0) this.#drop(link);
-  }
-
-  /** Moves queued work forward: writes it when someone is in, else opens a switchboard. */
-  #pump(): void {
-    if (this.#ended || (this.#queue.length === 0 && this.#invites.size === 0)) return;
-    const link = this.#link;
-    if (!link) {
-      if (!this.#requesting) this.#request();
-      return;
-    }
-    if (!link.ready) return;
-    if (link.present.size === 0) {
-      if (link.pending.size > 0) return;
-      // Open, alone, nobody ringing: start again with everyone.
-      this.#drop(link);
-      this.#request();
-      return;
-    }
-    const now = this.#host.clock();
-    for (const job of this.#queue.splice(0)) {
-      try {
-        link.sent.set(job.write!(link.session, now), job);
-      } catch (error) {
-        job.reject(new ConversationError(job.what, "invalid-argument", { cause: error }));
-      }
-    }
-    link.driver?.pump();
-  }
-
-  // ---- what the switchboard says ----
-
-  #onEvent(link: Link, event: SwitchboardEvent): void {
-    const current = this.#link === link && !this.#ended;
-    switch (event.type) {
-      case "ready": {
-        link.ready = true;
-        if (!current) return;
-        if (link.inviter) {
-          this.#settleOpening();
-          this.#host.started(this, link.inviter);
-        }
-        const present = link.present;
-        for (const p of present.values()) {
-          this.#emit({
-            type: "joined",
-            conversation: this,
-            passport: p.passport,
-            friendlyName: p.friendlyName,
-          });
-        }
-        // Calling: everyone we know of. Answering: whoever invite() asked for meanwhile.
-        const wanted = link.inviter
-          ? [...this.#invites].map((job) => job.invitee!)
-          : [...this.#people.keys()];
-        const call = new Set(wanted.filter((k) => !present.has(k)));
-        this.#call(link, [...call].map((k) => this.#people.get(k)!));
-        return this.#pump();
-      }
-      case "participantJoined": {
-        const key = event.passport.toLowerCase();
-        link.pending.delete(key);
-        link.present.set(key, { passport: event.passport, friendlyName: event.friendlyName });
-        if (this.#ended) return;
-        this.#people.set(key, event.passport);
-        // Those already there when we joined are announced at `ready`, after the conversation.
-        if (!link.ready) return;
-        this.#emit({
-          type: "joined",
-          conversation: this,
-          passport: event.passport,
-          friendlyName: event.friendlyName,
-        });
-        for (const job of [...this.#invites]) if (job.invitee === key) job.resolve();
-        if (current) this.#settleOpening();
-        return this.#pump();
-      }
-      case "participantLeft":
-        link.present.delete(event.passport.toLowerCase());
-        if (this.#ended) return;
-        this.#emit({
-          type: "left",
-          conversation: this,
-          passport: event.passport,
-          reason: event.timedOut ? "idle" : "left",
-        });
-        if (current && link.present.size === 0 && link.pending.size === 0) {
-          this.#drop(link);
-          this.#pump();
-        }
-        return;
-      case "inviteRinging":
-        if (current) this.#settleOpening();
-        return;
-      case "inviteFailed": {
-        const key = event.passport.toLowerCase();
-        link.pending.delete(key);
-        if (this.#ended) return;
-        const error = inviteError(event.failure, event.passport);
-        link.firstFailure ??= error;
-        this.#emit({ type: "inviteFailed", conversation: this, passport: event.passport, error });
-        for (const job of [...this.#invites]) if (job.invitee === key) job.reject(error);
-        if (current && link.pending.size === 0 && link.present.size === 0) {
-          this.#failOpening(link.firstFailure);
-          this.#drop(link);
-        }
-        return;
-      }
-      case "message":
-        if (!this.#ended) this.#emit(contentEvent(this, event));
-        return;
-      case "sendCompleted": {
-        const job = link.sent.get(event.sendId);
-        link.sent.delete(event.sendId);
-        if (!job) return;
-        if (link.present.size === 0 && !this.#ended) {
-          // Everyone left before the server took it: it reached nobody. Send it again.
-          this.#queue.unshift(job);
-          return this.#pump();
-        }
-        return job.resolve();
-      }
-      case "sendFailed": {
-        const job = link.sent.get(event.sendId);
-        link.sent.delete(event.sendId);
-        return job?.reject(sendError(job.what, event.failure));
-      }
-      case "warning":
-        return;
-      case "ended":
-        return this.#linkEnded(link, event.error);
-    }
-  }
-
-  #linkEnded(link: Link, error: SessionError | undefined): void {
-    const driver = link.driver;
-    this.#links.delete(link);
-    // Stop after this pump: the connection and its timer go with it.
-    queueMicrotask(() => driver?.stop());
-    for (const callback of link.onEnded.splice(0)) callback();
-    if (this.#link !== link) return;
-    this.#link = undefined;
-    if (this.#ended) return;
-    for (const p of link.present.values()) {
-      this.#emit({ type: "left", conversation: this, passport: p.passport, reason: "closed" });
-    }
-    if (!link.ready) {
-      this.#failOpening(failureOfSession(error, driver?.connection));
-      return;
-    }
-    this.#pump();
-  }
-
-  #settleOpening(): void {
-    this.#opening?.resolve();
-  }
-
-  // ---- the end ----
-
-  #emit(event: ConversationEvent): void {
-    this.#events.emit(event);
-    if (event.type === "ended") this.#host.emit({ ...event, type: "conversationEnded" });
-    else if (event.type !== "eventsDropped") this.#host.emit(event);
-  }
-
-  #end(reason: "left" | "signedOut" | "connectionLost" | "failed", error?: Error): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#requesting?.abort();
-    this.#requesting = undefined;
-    const waiting = [...this.#queue, ...this.#invites];
-    if (this.#opening) waiting.unshift(this.#opening);
-    for (const link of this.#links) waiting.push(...link.sent.values());
-    for (const job of waiting) {
-      job.reject(new ConversationError(job.what, "closed", { cause: error }));
-    }
-    const link = this.#link;
-    this.#link = undefined;
-    if (reason === "left") {
-      // Leave politely and let the server close; the others are being left already.
-      if (link) {
-        this.#leaving = new Promise((resolve) => link.onEnded.push(resolve));
-        link.session.leave(this.#host.clock());
-        link.driver?.pump();
-      }
-    } else {
-      for (const l of this.#links) l.driver?.stop();
-      this.#links.clear();
-    }
-    const ended: ConversationEvent = error
-      ? { type: "ended", conversation: this, reason, error }
-      : { type: "ended", conversation: this, reason };
-    this.#emit(ended);
-    this.#events.end(new ConversationError("wait for event", "closed", { cause: error }));
-    this.#host.ended(this);
-  }
-}
-
-/** Why `passport` cannot be invited, or `undefined` when it can. */
-export function checkPassport(
-  passport: unknown,
-  account: string,
-): { passport?: string; cause: Error } | undefined {
-  try {
-    checkArgument("CAL", passport, 1);
-  } catch (error) {
-    return { cause: error as Error };
-  }
-  if ((passport as string).toLowerCase() === account.toLowerCase()) {
-    return { passport: passport as string, cause: new TypeError("you cannot invite yourself") };
-  }
-  return undefined;
 }

@@ -1,0 +1,568 @@
+// The working part of a Conversation: its switchboards over time (each a SwitchboardSession on
+// its own SessionDriver), the work waiting for someone to join, and what each switchboard event
+// means. It decides when to open, what to send and what each outcome means; the public facade in
+// conversation.ts only documents and delegates.
+
+import { checkArgument, type HostPort, type ImFormat, splitTextMessage } from "../codec/mod.ts";
+import {
+  type Participant,
+  type SessionError,
+  type SwitchboardEvent,
+  SwitchboardSession,
+  type SwitchboardSettings,
+} from "../machine/mod.ts";
+import type { SessionDriver, Timers } from "./_driver.ts";
+import { EventHub } from "./events.ts";
+import {
+  ConversationError,
+  type ConversationEvent,
+  type OpenOptions,
+  type SendOptions,
+} from "./conversation_types.ts";
+import {
+  contentEvent,
+  failureOfSession,
+  failureOfXfr,
+  inviteError,
+  sendError,
+} from "./_conversation_errors.ts";
+import { type Job, newJob } from "./_conversation_jobs.ts";
+import type { ClientEvent } from "./client_types.ts";
+import type { Conversation } from "./conversation.ts";
+
+/** What a conversation needs from its client. */
+export interface ConversationHost {
+  readonly account: string;
+  readonly sendTimeoutMs: number;
+  readonly typingIntervalMs: number;
+  readonly switchboard: SwitchboardSettings;
+  readonly timers: Timers;
+  readonly clock: () => number;
+  requestSwitchboard(signal: AbortSignal): Promise<{ address: HostPort; cookie: string }>;
+  run(
+    session: SwitchboardSession,
+    onEvent: (event: SwitchboardEvent) => void,
+  ): SessionDriver<SwitchboardEvent>;
+  emit(event: ClientEvent): void;
+  /** An answered conversation is open (`conversationStarted`). */
+  started(conversation: Conversation, inviter: Participant): void;
+  /** The conversation ended; forget it. */
+  ended(conversation: Conversation): void;
+}
+
+/** An answer to an `RNG`, for conversations someone else opened. */
+export interface AnswerTicket {
+  address: HostPort;
+  cookie: string;
+  sessionId: string;
+  inviter: Participant;
+}
+
+/** One switchboard of the conversation. */
+interface Link {
+  readonly session: SwitchboardSession;
+  driver: SessionDriver<SwitchboardEvent> | undefined;
+  /** Sends written on this switchboard, by send id. */
+  readonly sent: Map<number, Job>;
+  /**
+   * Who is in, by lower-case passport, as of the event being handled (the session's own roster
+   * may be ahead: one chunk can hold an ACK and the BYE after it).
+   */
+  readonly present: Map<string, Participant>;
+  /** Lower-case passports invited and not yet in (no answer yet, or ringing). */
+  readonly pending: Set<string>;
+  ready: boolean;
+  firstFailure: ConversationError | undefined;
+  readonly inviter?: Participant;
+  /** Called once the switchboard session ended. */
+  readonly onEnded: (() => void)[];
+}
+
+/** The state and logic behind one {@linkcode Conversation}. */
+export class ConversationCore {
+  readonly #host: ConversationHost;
+  readonly #conversation: Conversation;
+  /** The conversation's events, for its `on`, `once`, `waitFor` and `events`. */
+  readonly hub: EventHub<ConversationEvent>;
+  /** Everyone to invite when a new switchboard opens, by lower-case passport. */
+  readonly #people = new Map<string, string>();
+  #link: Link | undefined;
+  /** Every switchboard not yet ended (the current one, and ones being left). */
+  readonly #links = new Set<Link>();
+  #requesting: AbortController | undefined;
+  #queue: Job[] = [];
+  #invites = new Set<Job>();
+  #opening: Job | undefined;
+  #ended = false;
+  #lastTyping = -Infinity;
+  #leaving: Promise<void> = Promise.resolve();
+
+  /** Creates the core of `conversation`, to invite `people`. */
+  constructor(host: ConversationHost, conversation: Conversation, people: readonly string[]) {
+    this.#host = host;
+    this.#conversation = conversation;
+    for (const p of people) this.#people.set(p.toLowerCase(), p);
+    this.hub = new EventHub<ConversationEvent>({
+      maxBuffered: 1000,
+      timers: host.timers,
+      dropped: (count) => ({ type: "eventsDropped", conversation, count }),
+    });
+  }
+
+  /** See `Conversation.sessionId`. */
+  get sessionId(): string | undefined {
+    return this.#link?.session.sessionId;
+  }
+
+  /** See `Conversation.participants`. */
+  get participants(): Participant[] {
+    const link = this.#link;
+    return link?.ready ? [...link.present.values()].map((p) => ({ ...p })) : [];
+  }
+
+  /** See `Conversation.state`. */
+  get state(): "opening" | "open" | "idle" | "ended" {
+    if (this.#ended) return "ended";
+    if (this.#link?.ready) return "open";
+    return this.#link || this.#requesting ? "opening" : "idle";
+  }
+
+  /** See `Conversation.people`. */
+  get people(): string[] {
+    return [...this.#people.values()];
+  }
+
+  send(text: string, options: SendOptions = {}): Promise<void> {
+    const format: ImFormat | undefined = options.format ?? this.#host.switchboard.textFormat;
+    try {
+      splitTextMessage(text, format === undefined ? {} : { format });
+    } catch (error) {
+      return Promise.reject(
+        new ConversationError("send message", "invalid-argument", { cause: error }),
+      );
+    }
+    const write = (session: SwitchboardSession, now: number) =>
+      session.sendText(text, format === undefined ? {} : { format }, now);
+    return this.#enqueue("send message", write, options.signal);
+  }
+
+  nudge(options: OpenOptions = {}): Promise<void> {
+    return this.#enqueue("send nudge", (s, now) => s.sendNudge(now), options.signal);
+  }
+
+  typing(): boolean {
+    const link = this.#link;
+    const now = this.#host.clock();
+    if (this.#ended || !link?.ready || link.present.size === 0) return false;
+    if (now - this.#lastTyping < this.#host.typingIntervalMs) return false;
+    this.#lastTyping = now;
+    link.session.sendTyping(now);
+    link.driver?.pump();
+    return true;
+  }
+
+  invite(passport: string, options: OpenOptions = {}): Promise<void> {
+    const bad = checkPassport(passport, this.#host.account);
+    if (bad) return Promise.reject(new ConversationError("invite", "invalid-argument", bad));
+    const key = passport.toLowerCase();
+    if (this.participants.some((p) => p.passport.toLowerCase() === key)) return Promise.resolve();
+    const promise = this.#wait("invite", options.signal, (job) => {
+      this.#invites.add(job);
+      return () => this.#invites.delete(job);
+    }, key);
+    if (!this.#ended) {
+      this.#people.set(key, passport);
+      const link = this.#link;
+      if (link?.ready && !link.pending.has(key)) this.#call(link, [passport]);
+      this.#pump();
+    }
+    return promise;
+  }
+
+  leave(): Promise<void> {
+    if (!this.#ended) this.end("left");
+    return this.#leaving;
+  }
+
+  // ---- opening ----
+
+  /** Opens the first switchboard (`openConversation`). */
+  open(signal: AbortSignal | undefined): Promise<void> {
+    const promise = this.#wait("open conversation", signal, (job) => {
+      this.#opening = job;
+      return () => {
+        if (this.#opening === job) this.#opening = undefined;
+      };
+    });
+    this.#request();
+    return promise;
+  }
+
+  /** Joins a switchboard we were invited to. */
+  answer(ticket: AnswerTicket): Promise<void> {
+    this.#people.set(ticket.inviter.passport.toLowerCase(), ticket.inviter.passport);
+    const promise = this.#wait("join conversation", undefined, (job) => {
+      this.#opening = job;
+      return () => {
+        if (this.#opening === job) this.#opening = undefined;
+      };
+    });
+    this.#connect({
+      mode: "answer",
+      address: ticket.address,
+      cookie: ticket.cookie,
+      sessionId: ticket.sessionId,
+    }, ticket.inviter);
+    return promise;
+  }
+
+  /** Asks the notification server for a switchboard (`XFR SB`), then connects. */
+  #request(): void {
+    const abort = new AbortController();
+    this.#requesting = abort;
+    this.#host.requestSwitchboard(abort.signal).then(
+      (sb) => {
+        if (this.#requesting !== abort) return;
+        this.#requesting = undefined;
+        this.#connect({ mode: "call", address: sb.address, cookie: sb.cookie });
+      },
+      (error: unknown) => {
+        if (this.#requesting !== abort) return;
+        this.#requesting = undefined;
+        this.#failOpening(failureOfXfr(error));
+      },
+    );
+  }
+
+  #connect(
+    entry:
+      | { mode: "call"; address: HostPort; cookie: string }
+      | { mode: "answer"; address: HostPort; cookie: string; sessionId: string },
+    inviter?: Participant,
+  ): void {
+    let session: SwitchboardSession;
+    try {
+      session = new SwitchboardSession({
+        ...this.#host.switchboard,
+        ...entry,
+        account: this.#host.account,
+      });
+    } catch (error) {
+      this.#failOpening(new ConversationError("open conversation", "closed", { cause: error }));
+      return;
+    }
+    const link: Link = {
+      session,
+      driver: undefined,
+      sent: new Map(),
+      present: new Map(),
+      pending: new Set(),
+      ready: false,
+      firstFailure: undefined,
+      inviter,
+      onEnded: [],
+    };
+    this.#link = link;
+    this.#links.add(link);
+    link.driver = this.#host.run(session, (event) => this.#onEvent(link, event));
+    session.start(this.#host.clock());
+    link.driver.pump();
+  }
+
+  #call(link: Link, passports: readonly string[]): void {
+    const now = this.#host.clock();
+    for (const p of passports) {
+      link.pending.add(p.toLowerCase());
+      link.session.invite(p, now);
+    }
+    link.driver?.pump();
+  }
+
+  /** Opening failed (or every invitation did): everything waiting fails with `error`. */
+  #failOpening(error: ConversationError): void {
+    const waiting = [...this.#queue, ...this.#invites];
+    if (this.#opening) waiting.unshift(this.#opening);
+    for (const job of waiting) job.reject(error);
+  }
+
+  /** Stops using a switchboard that nobody else is in: leaves it. */
+  #drop(link: Link): void {
+    if (this.#link === link) this.#link = undefined;
+    if (!link.session.error && link.session.phase !== "closed") link.session.leave();
+    link.driver?.pump();
+  }
+
+  // ---- sending ----
+
+  #enqueue(
+    what: string,
+    write: (session: SwitchboardSession, now: number) => number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const promise = this.#wait(
+      what,
+      signal,
+      (job) => {
+        this.#queue.push(job);
+        return () => {
+          const i = this.#queue.indexOf(job);
+          if (i >= 0) this.#queue.splice(i, 1);
+          const link = this.#link;
+          for (const [id, j] of link?.sent ?? []) if (j === job) link!.sent.delete(id);
+        };
+      },
+      undefined,
+      write,
+    );
+    this.#pump();
+    return promise;
+  }
+
+  #wait(
+    what: string,
+    signal: AbortSignal | undefined,
+    enter: (job: Job) => () => void,
+    invitee?: string,
+    write?: Job["write"],
+  ): Promise<void> {
+    if (this.#ended) return Promise.reject(new ConversationError(what, "closed"));
+    return newJob({
+      what,
+      signal,
+      invitee,
+      write,
+      timers: this.#host.timers,
+      timeoutMs: this.#host.sendTimeoutMs,
+      enter,
+      gaveUp: () => this.#settleIdle(),
+    });
+  }
+
+  /** Nothing waits any more for someone to join: stop ringing (leave the empty switchboard). */
+  #settleIdle(): void {
+    const link = this.#link;
+    if (this.#queue.length > 0 || this.#invites.size > 0 || this.#opening) return;
+    if (link?.ready && link.present.size === 0) this.#drop(link);
+  }
+
+  /** Moves queued work forward: writes it when someone is in, else opens a switchboard. */
+  #pump(): void {
+    if (this.#ended || (this.#queue.length === 0 && this.#invites.size === 0)) return;
+    const link = this.#link;
+    if (!link) {
+      if (!this.#requesting) this.#request();
+      return;
+    }
+    if (!link.ready) return;
+    if (link.present.size === 0) {
+      if (link.pending.size > 0) return;
+      // Open, alone, nobody ringing: start again with everyone.
+      this.#drop(link);
+      this.#request();
+      return;
+    }
+    const now = this.#host.clock();
+    for (const job of this.#queue.splice(0)) {
+      try {
+        link.sent.set(job.write!(link.session, now), job);
+      } catch (error) {
+        job.reject(new ConversationError(job.what, "invalid-argument", { cause: error }));
+      }
+    }
+    link.driver?.pump();
+  }
+
+  // ---- what the switchboard says ----
+
+  #onEvent(link: Link, event: SwitchboardEvent): void {
+    const current = this.#link === link && !this.#ended;
+    switch (event.type) {
+      case "ready": {
+        link.ready = true;
+        if (!current) return;
+        if (link.inviter) {
+          this.#settleOpening();
+          this.#host.started(this.#conversation, link.inviter);
+        }
+        const present = link.present;
+        for (const p of present.values()) {
+          this.#emit({
+            type: "joined",
+            conversation: this.#conversation,
+            passport: p.passport,
+            friendlyName: p.friendlyName,
+          });
+        }
+        // Calling: everyone we know of. Answering: whoever invite() asked for meanwhile.
+        const wanted = link.inviter
+          ? [...this.#invites].map((job) => job.invitee!)
+          : [...this.#people.keys()];
+        const call = new Set(wanted.filter((k) => !present.has(k)));
+        this.#call(link, [...call].map((k) => this.#people.get(k)!));
+        return this.#pump();
+      }
+      case "participantJoined": {
+        const key = event.passport.toLowerCase();
+        link.pending.delete(key);
+        link.present.set(key, { passport: event.passport, friendlyName: event.friendlyName });
+        if (this.#ended) return;
+        this.#people.set(key, event.passport);
+        // Those already there when we joined are announced at `ready`, after the conversation.
+        if (!link.ready) return;
+        this.#emit({
+          type: "joined",
+          conversation: this.#conversation,
+          passport: event.passport,
+          friendlyName: event.friendlyName,
+        });
+        for (const job of [...this.#invites]) if (job.invitee === key) job.resolve();
+        if (current) this.#settleOpening();
+        return this.#pump();
+      }
+      case "participantLeft":
+        link.present.delete(event.passport.toLowerCase());
+        if (this.#ended) return;
+        this.#emit({
+          type: "left",
+          conversation: this.#conversation,
+          passport: event.passport,
+          reason: event.timedOut ? "idle" : "left",
+        });
+        if (current && link.present.size === 0 && link.pending.size === 0) {
+          this.#drop(link);
+          this.#pump();
+        }
+        return;
+      case "inviteRinging":
+        if (current) this.#settleOpening();
+        return;
+      case "inviteFailed": {
+        const key = event.passport.toLowerCase();
+        link.pending.delete(key);
+        if (this.#ended) return;
+        const error = inviteError(event.failure, event.passport);
+        link.firstFailure ??= error;
+        this.#emit({
+          type: "inviteFailed",
+          conversation: this.#conversation,
+          passport: event.passport,
+          error,
+        });
+        for (const job of [...this.#invites]) if (job.invitee === key) job.reject(error);
+        if (current && link.pending.size === 0 && link.present.size === 0) {
+          this.#failOpening(link.firstFailure);
+          this.#drop(link);
+        }
+        return;
+      }
+      case "message":
+        if (!this.#ended) this.#emit(contentEvent(this.#conversation, event));
+        return;
+      case "sendCompleted": {
+        const job = link.sent.get(event.sendId);
+        link.sent.delete(event.sendId);
+        if (!job) return;
+        if (link.present.size === 0 && !this.#ended) {
+          // Everyone left before the server took it: it reached nobody. Send it again.
+          this.#queue.unshift(job);
+          return this.#pump();
+        }
+        return job.resolve();
+      }
+      case "sendFailed": {
+        const job = link.sent.get(event.sendId);
+        link.sent.delete(event.sendId);
+        return job?.reject(sendError(job.what, event.failure));
+      }
+      case "warning":
+        return;
+      case "ended":
+        return this.#linkEnded(link, event.error);
+    }
+  }
+
+  #linkEnded(link: Link, error: SessionError | undefined): void {
+    const driver = link.driver;
+    this.#links.delete(link);
+    // Stop after this pump: the connection and its timer go with it.
+    queueMicrotask(() => driver?.stop());
+    for (const callback of link.onEnded.splice(0)) callback();
+    if (this.#link !== link) return;
+    this.#link = undefined;
+    if (this.#ended) return;
+    for (const p of link.present.values()) {
+      this.#emit({
+        type: "left",
+        conversation: this.#conversation,
+        passport: p.passport,
+        reason: "closed",
+      });
+    }
+    if (!link.ready) {
+      this.#failOpening(failureOfSession(error, driver?.connection));
+      return;
+    }
+    this.#pump();
+  }
+
+  #settleOpening(): void {
+    this.#opening?.resolve();
+  }
+
+  // ---- the end ----
+
+  #emit(event: ConversationEvent): void {
+    this.hub.emit(event);
+    if (event.type === "ended") this.#host.emit({ ...event, type: "conversationEnded" });
+    else if (event.type !== "eventsDropped") this.#host.emit(event);
+  }
+
+  /** Ends for good: every wait fails with `closed`. */
+  end(reason: "left" | "signedOut" | "connectionLost" | "failed", error?: Error): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#requesting?.abort();
+    this.#requesting = undefined;
+    const waiting = [...this.#queue, ...this.#invites];
+    if (this.#opening) waiting.unshift(this.#opening);
+    for (const link of this.#links) waiting.push(...link.sent.values());
+    for (const job of waiting) {
+      job.reject(new ConversationError(job.what, "closed", { cause: error }));
+    }
+    const link = this.#link;
+    this.#link = undefined;
+    if (reason === "left") {
+      // Leave politely and let the server close; the others are being left already.
+      if (link) {
+        this.#leaving = new Promise((resolve) => link.onEnded.push(resolve));
+        link.session.leave(this.#host.clock());
+        link.driver?.pump();
+      }
+    } else {
+      for (const l of this.#links) l.driver?.stop();
+      this.#links.clear();
+    }
+    const ended: ConversationEvent = error
+      ? { type: "ended", conversation: this.#conversation, reason, error }
+      : { type: "ended", conversation: this.#conversation, reason };
+    this.#emit(ended);
+    this.hub.end(new ConversationError("wait for event", "closed", { cause: error }));
+    this.#host.ended(this.#conversation);
+  }
+}
+
+/** Why `passport` cannot be invited, or `undefined` when it can. */
+export function checkPassport(
+  passport: unknown,
+  account: string,
+): { passport?: string; cause: Error } | undefined {
+  try {
+    checkArgument("CAL", passport, 1);
+  } catch (error) {
+    return { cause: error as Error };
+  }
+  if ((passport as string).toLowerCase() === account.toLowerCase()) {
+    return { passport: passport as string, cause: new TypeError("you cannot invite yourself") };
+  }
+  return undefined;
+}
