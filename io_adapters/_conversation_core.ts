@@ -3,13 +3,13 @@
 // means. It decides when to open, what to send and what each outcome means; the public facade in
 // conversation.ts only documents and delegates.
 
-import { checkArgument, type HostPort, type ImFormat, splitTextMessage } from "../codec/mod.ts";
-import {
-  type Participant,
-  type SessionError,
-  type SwitchboardEvent,
+import { type HostPort, type ImFormat, splitTextMessage } from "../codec/mod.ts";
+import type {
+  Participant,
+  SessionError,
+  SwitchboardEvent,
   SwitchboardSession,
-  type SwitchboardSettings,
+  SwitchboardSettings,
 } from "../machine/mod.ts";
 import type { SessionDriver, Timers } from "./_driver.ts";
 import { EventHub } from "./events.ts";
@@ -20,6 +20,7 @@ import {
   type SendOptions,
 } from "./conversation_types.ts";
 import {
+  checkPassport,
   contentEvent,
   failureOfSession,
   failureOfXfr,
@@ -27,6 +28,7 @@ import {
   sendError,
 } from "./_conversation_errors.ts";
 import { type Job, newJob } from "./_conversation_jobs.ts";
+import { callInto, leaveLink, type Link, type LinkEntry, openLink } from "./_conversation_link.ts";
 import type { ClientEvent } from "./client_types.ts";
 import type { Conversation } from "./conversation.ts";
 
@@ -56,26 +58,6 @@ export interface AnswerTicket {
   cookie: string;
   sessionId: string;
   inviter: Participant;
-}
-
-/** One switchboard of the conversation. */
-interface Link {
-  readonly session: SwitchboardSession;
-  driver: SessionDriver<SwitchboardEvent> | undefined;
-  /** Sends written on this switchboard, by send id. */
-  readonly sent: Map<number, Job>;
-  /**
-   * Who is in, by lower-case passport, as of the event being handled (the session's own roster
-   * may be ahead: one chunk can hold an ACK and the BYE after it).
-   */
-  readonly present: Map<string, Participant>;
-  /** Lower-case passports invited and not yet in (no answer yet, or ringing). */
-  readonly pending: Set<string>;
-  ready: boolean;
-  firstFailure: ConversationError | undefined;
-  readonly inviter?: Participant;
-  /** Called once the switchboard session ended. */
-  readonly onEnded: (() => void)[];
 }
 
 /** The state and logic behind one {@linkcode Conversation}. */
@@ -234,48 +216,21 @@ export class ConversationCore {
     );
   }
 
-  #connect(
-    entry:
-      | { mode: "call"; address: HostPort; cookie: string }
-      | { mode: "answer"; address: HostPort; cookie: string; sessionId: string },
-    inviter?: Participant,
-  ): void {
-    let session: SwitchboardSession;
+  #connect(entry: LinkEntry, inviter?: Participant): void {
+    let link: Link;
     try {
-      session = new SwitchboardSession({
-        ...this.#host.switchboard,
-        ...entry,
-        account: this.#host.account,
-      });
+      link = openLink(this.#host, entry, inviter, (l, event) => this.#onEvent(l, event));
     } catch (error) {
       this.#failOpening(new ConversationError("open conversation", "closed", { cause: error }));
       return;
     }
-    const link: Link = {
-      session,
-      driver: undefined,
-      sent: new Map(),
-      present: new Map(),
-      pending: new Set(),
-      ready: false,
-      firstFailure: undefined,
-      inviter,
-      onEnded: [],
-    };
     this.#link = link;
     this.#links.add(link);
-    link.driver = this.#host.run(session, (event) => this.#onEvent(link, event));
-    session.start(this.#host.clock());
-    link.driver.pump();
+    link.driver!.pump();
   }
 
   #call(link: Link, passports: readonly string[]): void {
-    const now = this.#host.clock();
-    for (const p of passports) {
-      link.pending.add(p.toLowerCase());
-      link.session.invite(p, now);
-    }
-    link.driver?.pump();
+    callInto(link, passports, this.#host.clock());
   }
 
   /** Opening failed (or every invitation did): everything waiting fails with `error`. */
@@ -288,8 +243,7 @@ export class ConversationCore {
   /** Stops using a switchboard that nobody else is in: leaves it. */
   #drop(link: Link): void {
     if (this.#link === link) this.#link = undefined;
-    if (!link.session.error && link.session.phase !== "closed") link.session.leave();
-    link.driver?.pump();
+    leaveLink(link, this.#host.clock());
   }
 
   // ---- sending ----
@@ -549,20 +503,4 @@ export class ConversationCore {
     this.hub.end(new ConversationError("wait for event", "closed", { cause: error }));
     this.#host.ended(this.#conversation);
   }
-}
-
-/** Why `passport` cannot be invited, or `undefined` when it can. */
-export function checkPassport(
-  passport: unknown,
-  account: string,
-): { passport?: string; cause: Error } | undefined {
-  try {
-    checkArgument("CAL", passport, 1);
-  } catch (error) {
-    return { cause: error as Error };
-  }
-  if ((passport as string).toLowerCase() === account.toLowerCase()) {
-    return { passport: passport as string, cause: new TypeError("you cannot invite yourself") };
-  }
-  return undefined;
 }

@@ -1,6 +1,7 @@
 // What switchboard and notification outcomes mean for a conversation: each failure as a typed
 // ConversationError, each incoming message as a conversation event.
 
+import { checkArgument } from "../codec/mod.ts";
 import type { SessionError, SwitchboardEvent } from "../machine/mod.ts";
 import type { InviteFailure, SendFailure } from "../machine/mod.ts";
 import { connectionError, type ConnectionInfo } from "./_driver.ts";
@@ -96,4 +97,20 @@ export function contentEvent(
     default:
       return { type: "content", conversation, from, friendlyName, content };
   }
+}
+
+/** Why `passport` cannot be invited, or `undefined` when it can. */
+export function checkPassport(
+  passport: unknown,
+  account: string,
+): { passport?: string; cause: Error } | undefined {
+  try {
+    checkArgument("CAL", passport, 1);
+  } catch (error) {
+    return { cause: error as Error };
+  }
+  if ((passport as string).toLowerCase() === account.toLowerCase()) {
+    return { passport: passport as string, cause: new TypeError("you cannot invite yourself") };
+  }
+  return undefined;
 }

@@ -7,7 +7,8 @@ import type { Participant, SwitchboardEvent, SwitchboardSession } from "../machi
 import type { SessionDriver, Timers } from "./_driver.ts";
 import type { ClientEvent } from "./client_types.ts";
 import { type Conversation, newConversation } from "./conversation.ts";
-import { checkPassport, type ConversationHost } from "./_conversation_core.ts";
+import type { ConversationHost } from "./_conversation_core.ts";
+import { checkPassport } from "./_conversation_errors.ts";
 import {
   ConversationError,
   type ConversationSettings,
