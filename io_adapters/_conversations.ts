@@ -15,12 +15,8 @@ import {
   type OpenOptions,
 } from "./conversation_types.ts";
 
-/** What the manager needs from the client. */
-export interface ConversationsOptions {
-  account: string;
-  settings: ConversationSettings;
-  timers: Timers;
-  clock: () => number;
+/** What the manager needs from the client besides its options, timers and clock. */
+export interface ConversationsHooks {
   requestSwitchboard(signal: AbortSignal): Promise<{ address: HostPort; cookie: string }>;
   run(
     session: SwitchboardSession,
@@ -42,15 +38,24 @@ type Control = ReturnType<typeof newConversation>["control"];
 
 /** The live conversations of one client. */
 export class Conversations {
-  readonly #o: ConversationsOptions;
+  readonly #account: string;
+  readonly #settings: ConversationSettings;
+  readonly #emit: (event: ClientEvent) => void;
   readonly #host: ConversationHost;
   readonly #live = new Map<Conversation, { control: Control; opening?: Promise<void> }>();
   #ids = 0;
 
   /** Checks the settings (a `RangeError` for nonsense). */
-  constructor(options: ConversationsOptions) {
-    this.#o = options;
-    const s = options.settings;
+  constructor(
+    options: { account: string; conversations?: ConversationSettings },
+    timers: Timers,
+    clock: () => number,
+    hooks: ConversationsHooks,
+  ) {
+    const s = options.conversations ?? {};
+    this.#account = options.account;
+    this.#settings = s;
+    this.#emit = hooks.emit;
     const sendTimeoutMs = s.sendTimeoutMs ?? 60_000;
     const typingIntervalMs = s.typingIntervalMs ?? 4_000;
     if (!(sendTimeoutMs > 0) || !(typingIntervalMs >= 0)) {
@@ -61,13 +66,13 @@ export class Conversations {
       sendTimeoutMs,
       typingIntervalMs,
       switchboard: s.switchboard ?? {},
-      timers: options.timers,
-      clock: options.clock,
-      requestSwitchboard: options.requestSwitchboard,
-      run: options.run,
-      emit: options.emit,
+      timers,
+      clock,
+      requestSwitchboard: hooks.requestSwitchboard,
+      run: hooks.run,
+      emit: hooks.emit,
       started: (conversation, inviter) =>
-        options.emit({
+        hooks.emit({
           type: "conversationStarted",
           conversation,
           inviter: inviter.passport,
@@ -87,7 +92,7 @@ export class Conversations {
     const list = typeof passports === "string" ? [passports] : [...(passports ?? [])];
     const people = new Map<string, string>();
     for (const p of list) {
-      const bad = checkPassport(p, this.#o.account);
+      const bad = checkPassport(p, this.#account);
       if (bad) {
         return Promise.reject(new ConversationError("open conversation", "invalid-argument", bad));
       }
@@ -124,7 +129,7 @@ export class Conversations {
 
   /** Someone invites us (`RNG`): answer, or ask the application. */
   invited(invitation: Invitation): void {
-    if (this.#o.settings.acceptInvitations !== false) {
+    if (this.#settings.acceptInvitations !== false) {
       this.#answer(invitation).catch(() => {
         // Reported as the conversation's `ended` (reason `failed`).
       });
@@ -132,7 +137,7 @@ export class Conversations {
     }
     let answer: Promise<Conversation> | undefined;
     let declined = false;
-    this.#o.emit({
+    this.#emit({
       type: "invitation",
       passport: invitation.passport,
       friendlyName: invitation.friendlyName,

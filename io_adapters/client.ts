@@ -12,8 +12,6 @@ import {
   type SessionPhase,
   type SignedOutEvent,
 } from "../machine/mod.ts";
-import { runPassport } from "./run_passport.ts";
-import type { RunPassportFunction } from "./replay_transport.ts";
 import type { Transport } from "./transport.ts";
 import { defaultTransport } from "./auto.ts";
 import {
@@ -27,18 +25,12 @@ import type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./c
 import type { Conversation } from "./conversation.ts";
 import type { OpenOptions } from "./conversation_types.ts";
 import { Conversations } from "./_conversations.ts";
+import { ClientPassport } from "./_client_passport.ts";
 import { EventHub, type EventOf, type WaitForOptions } from "./events.ts";
 import { PendingRequests } from "./_requests.ts";
 import { backoffDelay, mayReconnect, type ReconnectPolicy, reconnectPolicy } from "./_reconnect.ts";
 
-export type {
-  ClientEvent,
-  ClientOptions,
-  ConversationEndedEvent,
-  IntentOptions,
-  InvitationEvent,
-  ServerReply,
-} from "./client_types.ts";
+export type * from "./client_types.ts";
 
 /**
  * A signed-in MSNP8/9 client over real sockets, the same in Deno, Node and
@@ -82,7 +74,7 @@ export class Client {
   #synced = false;
   #cache: ContactListSnapshot | undefined;
   #status: { status: Status; clientId?: number; msnObject?: string } | undefined;
-  #loginUrl: string | undefined;
+  readonly #passport: ClientPassport;
   #attempt = 0;
   #retryTimer: unknown;
   #closing = false;
@@ -105,12 +97,8 @@ export class Client {
       dropped: (count) => ({ type: "eventsDropped", count }),
     });
     this.#cache = options.contactListCache;
-    this.#loginUrl = options.passport?.loginUrl;
-    this.#conversations = new Conversations({
-      account: options.account,
-      settings: options.conversations ?? {},
-      timers: this.#timers,
-      clock: this.#clock,
+    this.#passport = new ClientPassport(options);
+    this.#conversations = new Conversations(options, this.#timers, this.#clock, {
       requestSwitchboard: (signal) => this.requestSwitchboard({ signal }),
       run: (session, onEvent) => this.#run(session, "sb", onEvent),
       emit: (event) => this.#emit(event),
@@ -282,11 +270,8 @@ export class Client {
   }
 
   /**
-   * Opens a conversation (`XFR SB`, `USR`, `CAL` each invitee), or gives back the live one-to-one
-   * conversation with that contact. Resolves once the invitations went out (`CAL … RINGING`);
-   * sends wait until someone has joined. Rejects with a `ConversationError`: `offline`,
-   * `blocked`, `invalid-address`, `hidden` (913: while appearing offline), `timeout`, `closed`,
-   * `aborted`, `invalid-argument`.
+   * Opens a conversation, or gives back the live one-to-one one with that contact; resolves once
+   * invitations went out. Rejects with a `ConversationError` (`offline`, `blocked`, `hidden`...).
    */
   openConversation(
     passports: string | readonly string[],
@@ -375,7 +360,7 @@ export class Client {
       connectTimeoutMs: o.timeouts?.connect ?? 15_000,
       kind,
       nextConnectionId: () => ++this.#connectionIds,
-      passport: kind === "ns" ? (request, signal) => this.#passport(request, signal) : undefined,
+      passport: kind === "ns" ? this.#passport.ticket : undefined,
       onEvent,
       onConnecting: (info) =>
         this.#emit({
@@ -388,38 +373,6 @@ export class Client {
       onPassport: () => this.#emit({ type: "authenticating" }),
       trace: o.trace,
     });
-  }
-
-  async #passport(
-    request: { account: string; challenge: string },
-    signal: AbortSignal,
-  ): Promise<string> {
-    const o = this.#options;
-    const run = o.passport?.run ?? runPassport;
-    let result: Awaited<ReturnType<RunPassportFunction>>;
-    try {
-      result = await run(
-        {
-          account: request.account,
-          password: o.password,
-          challenge: request.challenge,
-          nexusUrl: o.passport?.nexusUrl,
-          loginUrl: this.#loginUrl,
-          allowInsecureLoopback: o.passport?.allowInsecureLoopback,
-        },
-        {
-          fetch: o.passport?.fetch,
-          signal: o.signal ? AbortSignal.any([o.signal, signal]) : signal,
-        },
-      );
-    } catch (error) {
-      // A cached login URL may be what failed (the server moved): the next try starts afresh.
-      this.#loginUrl = o.passport?.loginUrl;
-      throw error;
-    }
-    // The next sign-in (a reconnection) skips the Nexus.
-    if (typeof result.loginUrl === "string") this.#loginUrl = result.loginUrl;
-    return result.ticket;
   }
 
   #onSessionEvent(session: NotificationSession, event: SessionEvent): void {
