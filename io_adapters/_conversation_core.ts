@@ -114,6 +114,7 @@ export class ConversationCore {
     return [...this.#people.values()];
   }
 
+  /** See `Conversation.send`. */
   send(text: string, options: SendOptions = {}): Promise<void> {
     const format: ImFormat | undefined = options.format ?? this.#host.switchboard.textFormat;
     try {
@@ -128,21 +129,28 @@ export class ConversationCore {
     return this.#enqueue("send message", write, options.signal);
   }
 
+  /** See `Conversation.nudge`. */
   nudge(options: OpenOptions = {}): Promise<void> {
     return this.#enqueue("send nudge", (s, now) => s.sendNudge(now), options.signal);
   }
 
+  /** See `Conversation.typing`. */
   typing(): boolean {
     const link = this.#link;
     const now = this.#host.clock();
     if (this.#ended || !link?.ready || link.present.size === 0) return false;
     if (now - this.#lastTyping < this.#host.typingIntervalMs) return false;
+    try {
+      link.session.sendTyping(now);
+    } catch {
+      return false; // The switchboard is closing; its end is on its way.
+    }
     this.#lastTyping = now;
-    link.session.sendTyping(now);
     link.driver?.pump();
     return true;
   }
 
+  /** See `Conversation.invite`. */
   invite(passport: string, options: OpenOptions = {}): Promise<void> {
     const bad = checkPassport(passport, this.#host.account);
     if (bad) return Promise.reject(new ConversationError("invite", "invalid-argument", bad));
@@ -161,6 +169,7 @@ export class ConversationCore {
     return promise;
   }
 
+  /** See `Conversation.leave`. */
   leave(): Promise<void> {
     if (!this.#ended) this.end("left");
     return this.#leaving;
@@ -339,13 +348,14 @@ export class ConversationCore {
           this.#host.started(this.#conversation, link.inviter);
         }
         const present = link.present;
-        for (const p of present.values()) {
+        for (const [key, p] of present) {
           this.#emit({
             type: "joined",
             conversation: this.#conversation,
             passport: p.passport,
             friendlyName: p.friendlyName,
           });
+          for (const job of [...this.#invites]) if (job.invitee === key) job.resolve();
         }
         // Calling: everyone we know of. Answering: whoever invite() asked for meanwhile.
         const wanted = link.inviter

@@ -183,6 +183,8 @@ export class KillableTransport implements Transport {
   readonly connections: KillableConnection[] = [];
   /** A write whose text matches this is dropped, and its connection killed. */
   swallow: RegExp | undefined;
+  /** Called with each write's text before it goes out. */
+  beforeWrite: ((text: string) => void) | undefined;
   readonly #inner: Transport = defaultTransport();
 
   async connect(host: string, port: number, options?: ConnectOptions): Promise<Connection> {
@@ -215,6 +217,7 @@ export class KillableTransport implements Transport {
       write: (bytes) => {
         const text = new TextDecoder().decode(bytes);
         written.push(text);
+        this.beforeWrite?.(text);
         if (this.swallow?.test(text)) {
           queueMicrotask(handle.kill);
           return Promise.resolve();

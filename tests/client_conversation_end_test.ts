@@ -74,6 +74,33 @@ test("the switchboard closing mid-send rejects that send as closed; the next sen
   });
 });
 
+test("a message acknowledged after everyone left is sent again in a new switchboard, not reported delivered", async () => {
+  await withServer(async (server) => {
+    const transport = new KillableTransport();
+    const alice = await connect(server, { transport });
+    const bob = await server.peer("bob@example.com");
+    const chat = await alice.openConversation("bob@example.com");
+    await chat.send("first");
+    const first = (await bob.nextMessage({ kind: "text" })).conversation;
+    // Bob leaves just before our message reaches the server: it ACKs it with nobody there.
+    transport.beforeWrite = (text) => {
+      if (text.startsWith("MSG ")) {
+        transport.beforeWrite = undefined;
+        bob.leave(first);
+      }
+    };
+    await chat.send("second");
+    const second = await bob.nextMessage({ kind: "text" });
+    assert.equal(second.text, "second");
+    assert.notEqual(second.conversation, first);
+    const sent = transport.connections.flatMap((c) => c.written).filter((t) =>
+      t.startsWith("MSG ")
+    );
+    assert.equal(sent.length, 3); // first, second (lost), second again
+    await alice.close();
+  });
+});
+
 test("a switchboard dying leaves the notification connection and other conversations alone", async () => {
   await withServer(async (server) => {
     const transport = new KillableTransport();
@@ -179,3 +206,56 @@ test("a send times out when nobody joins, and an AbortSignal stops it", async ()
 async function waitUntil(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 5));
 }
+
+test("no switchboard cookie in any event, error, message or stack the application can see", async () => {
+  await withServer(async (server) => {
+    const transport = new KillableTransport();
+    const alice = await connect(server, {
+      transport,
+      reconnect: { initialDelayMs: 10, jitter: 0 },
+    });
+    const seen: unknown[] = [];
+    alice.on("*", (e) => seen.push(e));
+    const caught = (e: unknown) => void seen.push(e);
+    const bob = await server.peer("bob@example.com");
+    const outgoing = await alice.openConversation("bob@example.com");
+    outgoing.on("*", (e) => seen.push(e));
+    await outgoing.send("hi");
+    const incoming = await server.peer("carol@example.com");
+    const carolChat = await incoming.openConversation("alice@example.com");
+    incoming.say(carolChat, "hello");
+    await alice.waitFor("message", (e) => e.from === "carol@example.com", { timeout: 3000 });
+    await alice.openConversation("nobody@example.com").catch(caught);
+    transport.swallow = /^MSG \d+ A /;
+    await outgoing.send("lost").catch(caught);
+    transport.swallow = undefined;
+    await outgoing.invite("nobody@example.com").catch(caught);
+    server.dropConnection("alice@example.com");
+    await alice.waitFor("reconnected", undefined, { timeout: 3000 });
+    await outgoing.send("after").catch(caught);
+    await alice.close();
+    void bob;
+
+    const wire = transport.connections.flatMap((c) => c.written).join("");
+    const cookies = [
+      ...wire.matchAll(/^(?:USR 1 alice@example\.com|ANS 1 alice@example\.com) (\S+)/gm),
+    ]
+      .map((m) => m[1]);
+    assert.ok(cookies.length >= 3, `cookies seen on the wire: ${cookies.length}`);
+    const text = JSON.stringify(seen, (_key, value) => {
+      if (value instanceof Error) {
+        return {
+          name: value.name,
+          message: value.message,
+          stack: value.stack,
+          cause: value.cause,
+          ...value,
+        };
+      }
+      if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+      return value;
+    });
+    assert.ok(seen.some((e) => e instanceof ConversationError));
+    for (const cookie of cookies) assert.ok(!text.includes(cookie), "a cookie leaked");
+  });
+});

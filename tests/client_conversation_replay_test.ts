@@ -92,7 +92,10 @@ test("a recorded bot conversation replays byte-exactly with no network, and hold
   assert.ok(!text.includes(cookie));
   assert.ok(!text.includes(PASSWORD) && !text.includes(encodeURIComponent(PASSWORD)));
   assert.match(text, /"conn":"sb1","send":"ANS 1 bot@example\.com \[REDACTED\] \d+\\r\\n"/);
-  assert.match(text, /"recv":"RNG \d+ 127\.0\.0\.1:\d+ CKI \[REDACTED\] bob@example\.com Bob\\r\\n"/);
+  assert.match(
+    text,
+    /"recv":"RNG \d+ 127\.0\.0\.1:\d+ CKI \[REDACTED\] bob@example\.com Bob\\r\\n"/,
+  );
   assert.match(text, /"send":"USR \d+ TWN S \[REDACTED\]\\r\\n"/);
   assert.doesNotMatch(text, /[^a-z]t=|from-PP/i);
 

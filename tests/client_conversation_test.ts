@@ -205,17 +205,19 @@ test("when the last other participant leaves, the next send opens a new switchbo
     assert.notEqual(chat.sessionId, firstSession);
     assert.equal(chat.state, "open");
     assert.deepEqual(
-      lines.filter((l) => /^(ns XFR|sb (USR|CAL|OUT))/.test(l)).map((l) =>
-        l.replace(/ \[REDACTED\]$/, "").replace(/^(ns XFR|sb USR|sb CAL) \d+/, "$1 t")
+      lines.filter((l) => /^(ns XFR|sb (USR|CAL|OUT|MSG))/.test(l)).map((l) =>
+        l.replace(/ \[REDACTED\]$/, "").replace(/^(ns XFR|sb USR|sb CAL|sb MSG) \d+/, "$1 t")
       ),
       [
         "ns XFR t SB",
         "sb USR t alice@example.com",
         "sb CAL t bob@example.com",
+        "sb MSG t A 65",
         "sb OUT",
         "ns XFR t SB",
         "sb USR t alice@example.com",
         "sb CAL t bob@example.com",
+        "sb MSG t A 65",
       ],
     );
     // Bob goes away: the next send fails, typed, and the conversation stays usable.
