@@ -101,6 +101,24 @@ test("a message acknowledged after everyone left is sent again in a new switchbo
   });
 });
 
+test("a switchboard dying while a send waits for someone to join opens another one", async () => {
+  await withServer(async (server) => {
+    const transport = new KillableTransport();
+    const alice = await connect(server, { transport });
+    const bob = await server.peer("bob@example.com", { autoAnswer: false });
+    const chat = await alice.openConversation("bob@example.com");
+    const sending = chat.send("are you there?");
+    await bob.nextInvitation();
+    transport.connections.filter((c) => c.port === server.switchboardAddress.port)[0].kill();
+    // A new switchboard rings Bob again; he answers that one.
+    const again = await bob.nextInvitation();
+    bob.answer(again);
+    await within(sending);
+    assert.equal((await bob.nextMessage({ kind: "text" })).text, "are you there?");
+    await alice.close();
+  });
+});
+
 test("a switchboard dying leaves the notification connection and other conversations alone", async () => {
   await withServer(async (server) => {
     const transport = new KillableTransport();
@@ -186,11 +204,19 @@ test("a send times out when nobody joins, and an AbortSignal stops it", async ()
     const alice = await connect(server, { conversations: { sendTimeoutMs: 100 } });
     const bob = await server.peer("bob@example.com", { autoAnswer: false });
     const chat = await alice.openConversation("bob@example.com");
-    await assert.rejects(chat.send("hello?"), (e: unknown) => {
-      assert.ok(e instanceof ConversationError);
-      assert.deepEqual([e.code, e.message], ["timeout", "Cannot send message: no answer in time"]);
-      return true;
-    });
+    const started = Date.now();
+    await within(
+      assert.rejects(chat.send("hello?"), (e: unknown) => {
+        assert.ok(e instanceof ConversationError);
+        assert.deepEqual([e.code, e.message], [
+          "timeout",
+          "Cannot send message: no answer in time",
+        ]);
+        return true;
+      }),
+      2000,
+    );
+    assert.ok(Date.now() - started >= 90);
     // Nobody waits any more: the empty switchboard is left.
     await within(waitUntil(() => chat.state === "idle"));
     const abort = new AbortController();
