@@ -19,15 +19,9 @@ import {
   type OpenOptions,
   type SendOptions,
 } from "./conversation_types.ts";
-import {
-  checkPassport,
-  contentEvent,
-  failureOfSession,
-  failureOfXfr,
-  inviteError,
-  sendError,
-} from "./_conversation_errors.ts";
+import { checkPassport, failureOfSession, failureOfXfr } from "./_conversation_errors.ts";
 import { type Job, newJob } from "./_conversation_jobs.ts";
+import { type CoreInternals, handleLinkEvent } from "./_conversation_events.ts";
 import { callInto, leaveLink, type Link, type LinkEntry, openLink } from "./_conversation_link.ts";
 import type { ClientEvent } from "./client_types.ts";
 import type { Conversation } from "./conversation.ts";
@@ -78,9 +72,13 @@ export class ConversationCore {
   #ended = false;
   #lastTyping = -Infinity;
   #leaving: Promise<void> = Promise.resolve();
+  /** What the switchboard event handlers (./_conversation_events.ts) see of this core. */
+  readonly #internals: CoreInternals;
 
   /** Creates the core of `conversation`, to invite `people`. */
   constructor(host: ConversationHost, conversation: Conversation, people: readonly string[]) {
+    // deno-lint-ignore no-this-alias
+    const core = this;
     this.#host = host;
     this.#conversation = conversation;
     for (const p of people) this.#people.set(p.toLowerCase(), p);
@@ -89,6 +87,24 @@ export class ConversationCore {
       timers: host.timers,
       dropped: (count) => ({ type: "eventsDropped", conversation, count }),
     });
+    this.#internals = {
+      conversation,
+      people: this.#people,
+      invites: this.#invites,
+      queue: this.#queue,
+      get ended() {
+        return core.#ended;
+      },
+      isCurrent: (link) => this.#link === link && !this.#ended,
+      started: (inviter) => host.started(conversation, inviter),
+      emit: (event) => this.#emit(event),
+      settleOpening: () => this.#opening?.resolve(),
+      call: (link, passports) => callInto(link, passports, host.clock()),
+      pump: () => this.#pump(),
+      drop: (link) => this.#drop(link),
+      failOpening: (error) => this.#failOpening(error),
+      linkEnded: (link, error) => this.#linkEnded(link, error),
+    };
   }
 
   /** See `Conversation.sessionId`. */
@@ -228,7 +244,12 @@ export class ConversationCore {
   #connect(entry: LinkEntry, inviter?: Participant): void {
     let link: Link;
     try {
-      link = openLink(this.#host, entry, inviter, (l, event) => this.#onEvent(l, event));
+      link = openLink(
+        this.#host,
+        entry,
+        inviter,
+        (l, event) => handleLinkEvent(this.#internals, l, event),
+      );
     } catch (error) {
       this.#failOpening(new ConversationError("open conversation", "closed", { cause: error }));
       return;
@@ -337,114 +358,6 @@ export class ConversationCore {
 
   // ---- what the switchboard says ----
 
-  #onEvent(link: Link, event: SwitchboardEvent): void {
-    const current = this.#link === link && !this.#ended;
-    switch (event.type) {
-      case "ready": {
-        link.ready = true;
-        if (!current) return;
-        if (link.inviter) {
-          this.#settleOpening();
-          this.#host.started(this.#conversation, link.inviter);
-        }
-        const present = link.present;
-        for (const [key, p] of present) {
-          this.#emit({
-            type: "joined",
-            conversation: this.#conversation,
-            passport: p.passport,
-            friendlyName: p.friendlyName,
-          });
-          for (const job of [...this.#invites]) if (job.invitee === key) job.resolve();
-        }
-        // Calling: everyone we know of. Answering: whoever invite() asked for meanwhile.
-        const wanted = link.inviter
-          ? [...this.#invites].map((job) => job.invitee!)
-          : [...this.#people.keys()];
-        const call = new Set(wanted.filter((k) => !present.has(k)));
-        this.#call(link, [...call].map((k) => this.#people.get(k)!));
-        return this.#pump();
-      }
-      case "participantJoined": {
-        const key = event.passport.toLowerCase();
-        link.pending.delete(key);
-        link.present.set(key, { passport: event.passport, friendlyName: event.friendlyName });
-        if (this.#ended) return;
-        this.#people.set(key, event.passport);
-        // Those already there when we joined are announced at `ready`, after the conversation.
-        if (!link.ready) return;
-        this.#emit({
-          type: "joined",
-          conversation: this.#conversation,
-          passport: event.passport,
-          friendlyName: event.friendlyName,
-        });
-        for (const job of [...this.#invites]) if (job.invitee === key) job.resolve();
-        if (current) this.#settleOpening();
-        return this.#pump();
-      }
-      case "participantLeft":
-        link.present.delete(event.passport.toLowerCase());
-        if (this.#ended) return;
-        this.#emit({
-          type: "left",
-          conversation: this.#conversation,
-          passport: event.passport,
-          reason: event.timedOut ? "idle" : "left",
-        });
-        if (current && link.present.size === 0 && link.pending.size === 0) {
-          this.#drop(link);
-          this.#pump();
-        }
-        return;
-      case "inviteRinging":
-        if (current) this.#settleOpening();
-        return;
-      case "inviteFailed": {
-        const key = event.passport.toLowerCase();
-        link.pending.delete(key);
-        if (this.#ended) return;
-        const error = inviteError(event.failure, event.passport);
-        link.firstFailure ??= error;
-        this.#emit({
-          type: "inviteFailed",
-          conversation: this.#conversation,
-          passport: event.passport,
-          error,
-        });
-        for (const job of [...this.#invites]) if (job.invitee === key) job.reject(error);
-        if (current && link.pending.size === 0 && link.present.size === 0) {
-          this.#failOpening(link.firstFailure);
-          this.#drop(link);
-        }
-        return;
-      }
-      case "message":
-        if (!this.#ended) this.#emit(contentEvent(this.#conversation, event));
-        return;
-      case "sendCompleted": {
-        const job = link.sent.get(event.sendId);
-        link.sent.delete(event.sendId);
-        if (!job) return;
-        if (link.present.size === 0 && !this.#ended) {
-          // Everyone left before the server took it: it reached nobody. Send it again.
-          this.#queue.unshift(job);
-          return this.#pump();
-        }
-        return job.resolve();
-      }
-      case "sendFailed": {
-        const job = link.sent.get(event.sendId);
-        link.sent.delete(event.sendId);
-        return job?.reject(sendError(job.what, event.failure));
-      }
-      case "warning":
-        return;
-      case "ended":
-        return this.#linkEnded(link, event.error);
-    }
-  }
-
   #linkEnded(link: Link, error: SessionError | undefined): void {
     const driver = link.driver;
     this.#links.delete(link);
@@ -467,10 +380,6 @@ export class ConversationCore {
       return;
     }
     this.#pump();
-  }
-
-  #settleOpening(): void {
-    this.#opening?.resolve();
   }
 
   // ---- the end ----
