@@ -76,7 +76,7 @@ export type ClientEvent =
   /** Every conversation's events (its `ended` as `conversationEnded`), `conversation` set. */
   | Exclude<ConversationEvent, { type: "ended" | "eventsDropped" }>
   | ConversationEndedEvent
-  /** Someone invited us and we joined (after the conversation's `joined` events are queued). */
+  /** Someone invited us and we joined; the conversation's `joined` events follow. */
   | {
     type: "conversationStarted";
     conversation: Conversation;

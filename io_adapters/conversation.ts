@@ -167,6 +167,11 @@ export class Conversation {
     return this.#core.leave();
   }
 
+  /** Leaves, for `await using chat = await client.openConversation(...)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.leave();
+  }
+
   /** `{ id, participants }` (what `JSON.stringify` shows of a conversation). */
   toJSON(): { id: number; participants: string[] } {
     return { id: this.#id, participants: this.participants.map((p) => p.passport) };

@@ -63,7 +63,7 @@ test("the switchboard closing mid-send rejects that send as closed; the next sen
     await bob.nextMessage({ kind: "text" });
     // The switchboard goes away while our message is on its way: no ACK will come.
     transport.swallow = /^MSG \d+ A /;
-    await assert.rejects(chat.send("lost"), rejectsWith("closed"));
+    await within(assert.rejects(chat.send("lost"), rejectsWith("closed")));
     transport.swallow = undefined;
     const left = await c.next("left");
     assert.deepEqual([left.passport, left.reason], ["bob@example.com", "closed"]);
