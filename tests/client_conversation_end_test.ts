@@ -271,11 +271,11 @@ test("no switchboard cookie in any event, error, message or stack the applicatio
     const text = JSON.stringify(seen, (_key, value) => {
       if (value instanceof Error) {
         return {
+          ...value,
           name: value.name,
           message: value.message,
           stack: value.stack,
           cause: value.cause,
-          ...value,
         };
       }
       if (value instanceof Uint8Array) return new TextDecoder().decode(value);
