@@ -40,7 +40,9 @@ export type * from "./client_types.ts";
  *
  * Events: `on(type, handler)` (every handler sees every event), `once`,
  * `waitFor`, or one `for await` loop over {@link Client.events}. Intents
- * return promises that settle with the server's reply.
+ * return promises that settle with the server's reply. Chats are
+ * {@link Conversation}s: {@link Client.openConversation}, or the
+ * `conversationStarted` event when someone invites us.
  *
  * @example
  * ```ts

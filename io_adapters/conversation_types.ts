@@ -44,7 +44,7 @@ export interface OpenOptions {
  * Why a conversation ended: `left` (we called `leave()`), `signedOut` (the client signed out or
  * the server signed us out), `connectionLost` (the notification connection was lost; also when
  * the client then signs in again), `failed` (it never opened: `openConversation` or `accept`
- * rejected).
+ * rejected, or an invitation answered automatically could not be joined).
  */
 export type ConversationEndReason = "left" | "signedOut" | "connectionLost" | "failed";
 
@@ -173,7 +173,7 @@ const REASONS: Record<ConversationErrorCode, string> = {
   "blocked": "the contact blocks you",
   "invalid-address": "not a valid address",
   "hidden": "not allowed while you appear offline",
-  "closed": "the conversation is closed",
+  "closed": "the conversation or its connection closed",
   "timeout": "no answer in time",
   "nak": "the server could not deliver it",
   "server-error": "server error",

@@ -161,7 +161,13 @@ test("signing out ends every conversation; a send still waiting rejects as close
     const chat = await alice.openConversation("bob@example.com");
     const waiting = chat.send("anyone?");
     const nextEvent = chat.waitFor("message");
+    const looped: string[] = [];
+    const loop = (async () => {
+      for await (const e of chat.events) looped.push(e.type);
+    })();
     await alice.close();
+    await within(loop);
+    assert.deepEqual(looped, ["ended"]);
     await assert.rejects(waiting, rejectsWith("closed"));
     await assert.rejects(nextEvent, rejectsWith("closed"));
     const ended = await a.next("conversationEnded");

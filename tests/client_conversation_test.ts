@@ -178,6 +178,28 @@ test("a three-way conversation: a third person invited hears everyone and is hea
   });
 });
 
+test("a conversation opened with two people invites both; each hears the other", async () => {
+  await withServer(async (server) => {
+    const alice = await connect(server, "alice@example.com");
+    const bob = await server.peer("bob@example.com");
+    const carol = await server.peer("carol@example.com");
+    const chat = await alice.openConversation(["bob@example.com", "carol@example.com"]);
+    await chat.send("hi both");
+    assert.equal((await bob.nextMessage({ kind: "text" })).text, "hi both");
+    const atCarol = await carol.nextMessage({ kind: "text" });
+    assert.equal(atCarol.text, "hi both");
+    assert.deepEqual(chat.participants.map((p) => p.passport).sort(), [
+      "bob@example.com",
+      "carol@example.com",
+    ]);
+    // Not a one-to-one conversation: Bob alone gets a new one.
+    const justBob = await alice.openConversation("bob@example.com");
+    assert.notEqual(justBob, chat);
+    assert.deepEqual(alice.conversations, [chat, justBob]);
+    await alice.close();
+  });
+});
+
 test("when the last other participant leaves, the next send opens a new switchboard and invites them again", async () => {
   await withServer(async (server) => {
     const lines: string[] = [];
