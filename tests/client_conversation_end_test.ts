@@ -152,6 +152,23 @@ test("a switchboard dying leaves the notification connection and other conversat
   });
 });
 
+test("an invitation that cannot be joined is reported as a conversation that failed", async () => {
+  await withServer(async (server) => {
+    const transport = new KillableTransport();
+    const alice = await connect(server, { transport });
+    const a = new Watch<ClientEvent>(alice);
+    transport.swallow = /^ANS /;
+    server.ringFrom("bob@example.com", "alice@example.com");
+    const ended = await a.next("conversationEnded");
+    assert.equal(ended.reason, "failed");
+    assert.ok(ended.error instanceof ConversationError && ended.error.code === "closed");
+    assert.deepEqual(a.types(["conversationStarted", "joined"]), []);
+    assert.deepEqual(alice.conversations, []);
+    await alice.setStatus("AWY"); // the notification connection is fine
+    await alice.close();
+  });
+});
+
 test("signing out ends every conversation; a send still waiting rejects as closed", async () => {
   await withServer(async (server) => {
     const alice = await connect(server);
