@@ -44,6 +44,8 @@ export interface ConversationHost {
   started(conversation: Conversation, inviter: Participant): void;
   /** The conversation ended; forget it. */
   ended(conversation: Conversation): void;
+  /** The conversation opens a switchboard: it must be ended with the client. */
+  active(conversation: Conversation): void;
 }
 
 /** An answer to an `RNG`, for conversations someone else opened. */
@@ -225,6 +227,7 @@ export class ConversationCore {
 
   /** Asks the notification server for a switchboard (`XFR SB`), then connects. */
   #request(): void {
+    this.#host.active(this.#conversation);
     const abort = new AbortController();
     this.#requesting = abort;
     this.#host.requestSwitchboard(abort.signal).then(
@@ -256,6 +259,7 @@ export class ConversationCore {
     }
     this.#link = link;
     this.#links.add(link);
+    this.#host.active(this.#conversation);
     link.driver!.pump();
   }
 

@@ -42,7 +42,12 @@ export class Conversations {
   readonly #settings: ConversationSettings;
   readonly #emit: (event: ClientEvent) => void;
   readonly #host: ConversationHost;
+  /**
+   * Conversations with a switchboard open or opening (idle ones are let go when the next one is
+   * made, so a bot's list does not grow for ever; a send on one brings it back).
+   */
   readonly #live = new Map<Conversation, { control: Control; opening?: Promise<void> }>();
+  readonly #controls = new WeakMap<Conversation, Control>();
   #ids = 0;
 
   /** Checks the settings (a `RangeError` for nonsense). */
@@ -79,10 +84,14 @@ export class Conversations {
           inviterName: inviter.friendlyName,
         }),
       ended: (conversation) => this.#live.delete(conversation),
+      active: (conversation) => {
+        const control = this.#controls.get(conversation);
+        if (control && !this.#live.has(conversation)) this.#live.set(conversation, { control });
+      },
     };
   }
 
-  /** The conversations not ended, oldest first. */
+  /** The conversations with a switchboard open or opening, or not idle for long; oldest first. */
   get list(): Conversation[] {
     return [...this.#live.keys()];
   }
@@ -185,8 +194,10 @@ export class Conversations {
   }
 
   #create(people: string[]): { conversation: Conversation; control: Control } {
+    for (const c of this.#live.keys()) if (c.state === "idle") this.#live.delete(c);
     const made = newConversation(this.#host, ++this.#ids, people);
     this.#live.set(made.conversation, { control: made.control });
+    this.#controls.set(made.conversation, made.control);
     return made;
   }
 

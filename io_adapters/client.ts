@@ -282,7 +282,7 @@ export class Client {
     return this.#conversations.open(passports, options);
   }
 
-  /** The conversations not ended, oldest first. */
+  /** The conversations open or opening (idle ones are let go), oldest first. */
   get conversations(): Conversation[] {
     return this.#conversations.list;
   }

@@ -219,8 +219,13 @@ test("when the last other participant leaves, the next send opens a new switchbo
     assert.deepEqual([left.passport, left.reason], ["bob@example.com", "left"]);
     await within(waitUntil(() => chat.state === "idle"));
     assert.deepEqual(chat.participants, []);
+    // An idle conversation is let go from the client's list when another is made...
+    await assert.rejects(alice.openConversation("carol@example.com"), rejectsWith("offline", 217));
+    assert.deepEqual(alice.conversations, []);
 
     await chat.send("two");
+    // ... and comes back when it opens a switchboard again.
+    assert.deepEqual(alice.conversations, [chat]);
     const second = await bob.nextMessage({ kind: "text" });
     assert.equal(second.text, "two");
     assert.notEqual(second.conversation, first);
@@ -235,6 +240,10 @@ test("when the last other participant leaves, the next send opens a new switchbo
         "sb USR t alice@example.com",
         "sb CAL t bob@example.com",
         "sb MSG t A 65",
+        "sb OUT",
+        "ns XFR t SB", // the refused conversation with Carol
+        "sb USR t alice@example.com",
+        "sb CAL t carol@example.com",
         "sb OUT",
         "ns XFR t SB",
         "sb USR t alice@example.com",
