@@ -300,27 +300,29 @@ test("opening a conversation is refused, typed: offline (217), blocked (216), hi
   });
 });
 
-test("a bot answers a scripted peer: the peer opens the conversation, says something, sees the reply", async () => {
-  await withServer(async (server) => {
-    const bot = await connect(server, "alice@example.com");
-    // The bot: echo every text message, in upper case.
-    bot.on("message", (e) => void e.conversation.send(e.text.toUpperCase()));
-    const bob = await server.peer("bob@example.com");
-    const chat = await bob.openConversation("alice@example.com");
-    bob.typing(chat);
-    bob.say(chat, "ping ✓");
-    const reply = await bob.nextMessage({ kind: "text" });
-    assert.deepEqual([reply.from, reply.text, reply.conversation], [
-      "alice@example.com",
-      "PING ✓",
-      chat,
-    ]);
-    const started = bot.conversations[0];
-    assert.deepEqual(started.people, ["bob@example.com"]);
-    bob.leave(chat);
-    await bot.close();
+for (const protocol of ["MSNP8", "MSNP9"]) {
+  test(`a bot answers a scripted peer over ${protocol}: the peer opens the conversation, says something, sees the reply`, async () => {
+    await withServer(async (server) => {
+      const bot = await connect(server, "alice@example.com", { protocols: [protocol] });
+      // The bot: echo every text message, in upper case.
+      bot.on("message", (e) => void e.conversation.send(e.text.toUpperCase()));
+      const bob = await server.peer("bob@example.com");
+      const chat = await bob.openConversation("alice@example.com");
+      bob.typing(chat);
+      bob.say(chat, "ping ✓");
+      const reply = await bob.nextMessage({ kind: "text" });
+      assert.deepEqual([reply.from, reply.text, reply.conversation], [
+        "alice@example.com",
+        "PING ✓",
+        chat,
+      ]);
+      const started = bot.conversations[0];
+      assert.deepEqual(started.people, ["bob@example.com"]);
+      bob.leave(chat);
+      await bot.close();
+    });
   });
-});
+}
 
 test("incoming nudges, emoticons, P2P and unknown content arrive typed with their bytes intact", async () => {
   await withServer(async (server) => {
@@ -395,9 +397,11 @@ test("with acceptInvitations false an invitation is offered: accept joins, decli
   });
 });
 
-test("a long text goes out split, in order, with one outcome; bad text is refused before sending", async () => {
+test("a long text goes out split, in order, with one outcome; a nudge; bad text is refused before sending", async () => {
   await withServer(async (server) => {
-    const alice = await connect(server, "alice@example.com");
+    const alice = await connect(server, "alice@example.com", {
+      conversations: { switchboard: { timeouts: { nak: 20 } } },
+    });
     const bob = await server.peer("bob@example.com");
     const chat = await alice.openConversation("bob@example.com");
     const text = "😀".repeat(1250) + "\nend";
@@ -406,6 +410,8 @@ test("a long text goes out split, in order, with one outcome; bad text is refuse
     for (let i = 0; i < 4; i++) got += (await bob.nextMessage({ kind: "text" })).text;
     assert.equal(got, text.replace("\n", "\r\n"));
     await assert.rejects(bob.nextMessage({ timeout: 50 }));
+    await chat.nudge(); // settles once no NAK came within the NAK window
+    assert.equal((await bob.nextMessage()).kind, "nudge");
     await assert.rejects(chat.send("nul\0"), rejectsWith("invalid-argument"));
     await alice.close();
   });
