@@ -300,7 +300,7 @@ test("opening a conversation is refused, typed: offline (217), blocked (216), hi
   });
 });
 
-for (const protocol of ["MSNP8", "MSNP9"]) {
+for (const protocol of ["MSNP8", "MSNP9"] as const) {
   test(`a bot answers a scripted peer over ${protocol}: the peer opens the conversation, says something, sees the reply`, async () => {
     await withServer(async (server) => {
       const bot = await connect(server, "alice@example.com", { protocols: [protocol] });
