@@ -12,8 +12,6 @@ import {
   type SessionPhase,
   type SignedOutEvent,
 } from "../machine/mod.ts";
-import { runPassport } from "./run_passport.ts";
-import type { RunPassportFunction } from "./replay_transport.ts";
 import type { Transport } from "./transport.ts";
 import { defaultTransport } from "./auto.ts";
 import {
@@ -24,11 +22,15 @@ import {
   type Timers,
 } from "./_driver.ts";
 import type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
+import type { Conversation } from "./conversation.ts";
+import type { OpenOptions } from "./conversation_types.ts";
+import { Conversations } from "./_conversations.ts";
+import { ClientPassport } from "./_client_passport.ts";
 import { EventHub, type EventOf, type WaitForOptions } from "./events.ts";
 import { PendingRequests } from "./_requests.ts";
 import { backoffDelay, mayReconnect, type ReconnectPolicy, reconnectPolicy } from "./_reconnect.ts";
 
-export type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
+export type * from "./client_types.ts";
 
 /**
  * A signed-in MSNP8/9 client over real sockets, the same in Deno, Node and
@@ -38,7 +40,9 @@ export type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./c
  *
  * Events: `on(type, handler)` (every handler sees every event), `once`,
  * `waitFor`, or one `for await` loop over {@link Client.events}. Intents
- * return promises that settle with the server's reply.
+ * return promises that settle with the server's reply. Chats are
+ * {@link Conversation}s: {@link Client.openConversation}, or the
+ * `conversationStarted` event when someone invites us.
  *
  * @example
  * ```ts
@@ -61,8 +65,7 @@ export class Client {
   readonly #events: EventHub<ClientEvent>;
   #session!: NotificationSession;
   #driver!: SessionDriver<SessionEvent>;
-  // Further sessions (switchboards) by connection id; each has its own driver.
-  readonly #sessions = new Map<number, SessionDriver<unknown>>();
+  readonly #conversations: Conversations;
   #connectionIds = 0;
   readonly #requests = new PendingRequests();
   #switchboards = new Map<number, { address: HostPort; cookie: string }>();
@@ -73,7 +76,7 @@ export class Client {
   #synced = false;
   #cache: ContactListSnapshot | undefined;
   #status: { status: Status; clientId?: number; msnObject?: string } | undefined;
-  #loginUrl: string | undefined;
+  readonly #passport: ClientPassport;
   #attempt = 0;
   #retryTimer: unknown;
   #closing = false;
@@ -96,7 +99,12 @@ export class Client {
       dropped: (count) => ({ type: "eventsDropped", count }),
     });
     this.#cache = options.contactListCache;
-    this.#loginUrl = options.passport?.loginUrl;
+    this.#passport = new ClientPassport(options);
+    this.#conversations = new Conversations(options, this.#timers, this.#clock, {
+      requestSwitchboard: (signal) => this.requestSwitchboard({ signal }),
+      run: (session, onEvent) => this.#run(session, "sb", onEvent),
+      emit: (event) => this.#emit(event),
+    });
   }
 
   /**
@@ -263,6 +271,22 @@ export class Client {
     return this.#call("set phone", () => this.#session.setPhone(property, value), options);
   }
 
+  /**
+   * Opens a conversation, or gives back the live one-to-one one with that contact; resolves once
+   * invitations went out. Rejects with a `ConversationError` (`offline`, `blocked`, `hidden`...).
+   */
+  openConversation(
+    passports: string | readonly string[],
+    options?: OpenOptions,
+  ): Promise<Conversation> {
+    return this.#conversations.open(passports, options);
+  }
+
+  /** The conversations open or opening (idle ones are let go), oldest first. */
+  get conversations(): Conversation[] {
+    return this.#conversations.list;
+  }
+
   /** Asks for a switchboard; resolves with its address and cookie. */
   async requestSwitchboard(
     options?: IntentOptions,
@@ -338,7 +362,7 @@ export class Client {
       connectTimeoutMs: o.timeouts?.connect ?? 15_000,
       kind,
       nextConnectionId: () => ++this.#connectionIds,
-      passport: kind === "ns" ? (request, signal) => this.#passport(request, signal) : undefined,
+      passport: kind === "ns" ? this.#passport.ticket : undefined,
       onEvent,
       onConnecting: (info) =>
         this.#emit({
@@ -351,38 +375,6 @@ export class Client {
       onPassport: () => this.#emit({ type: "authenticating" }),
       trace: o.trace,
     });
-  }
-
-  async #passport(
-    request: { account: string; challenge: string },
-    signal: AbortSignal,
-  ): Promise<string> {
-    const o = this.#options;
-    const run = o.passport?.run ?? runPassport;
-    let result: Awaited<ReturnType<RunPassportFunction>>;
-    try {
-      result = await run(
-        {
-          account: request.account,
-          password: o.password,
-          challenge: request.challenge,
-          nexusUrl: o.passport?.nexusUrl,
-          loginUrl: this.#loginUrl,
-          allowInsecureLoopback: o.passport?.allowInsecureLoopback,
-        },
-        {
-          fetch: o.passport?.fetch,
-          signal: o.signal ? AbortSignal.any([o.signal, signal]) : signal,
-        },
-      );
-    } catch (error) {
-      // A cached login URL may be what failed (the server moved): the next try starts afresh.
-      this.#loginUrl = o.passport?.loginUrl;
-      throw error;
-    }
-    // The next sign-in (a reconnection) skips the Nexus.
-    if (typeof result.loginUrl === "string") this.#loginUrl = result.loginUrl;
-    return result.ticket;
   }
 
   #onSessionEvent(session: NotificationSession, event: SessionEvent): void {
@@ -399,6 +391,8 @@ export class Client {
           this.#switchboards.set(event.requestId, { address: event.address, cookie: event.cookie });
         }
         return;
+      case "invitation":
+        return this.#conversations.invited(event);
       case "statusChanged":
         if (event.status !== "FLN") {
           this.#status = {
@@ -435,6 +429,12 @@ export class Client {
     const error = end.error && connectionError(end.error, driver.connection);
     const final: SignedOutEvent = error ? { ...end, error } : end;
     this.#requests.failAll(final.error);
+    const lost = end.reason === "connectionLost" || end.reason === "error";
+    const cause = error ?? connectionError(
+      new SessionError("connection-lost", `Session ended (${end.reason})`, { phase: "online" }),
+      driver.connection,
+    );
+    this.#conversations.endAll(lost ? "connectionLost" : "signedOut", lost ? cause : undefined);
     const policy = this.#policy;
     if (
       !policy || !this.#everOnline || this.#closing || this.#abortedIn !== undefined ||
@@ -445,10 +445,6 @@ export class Client {
     }
     const attempt = ++this.#attempt;
     const delayMs = backoffDelay(policy, attempt, this.#random());
-    const cause = error ?? connectionError(
-      new SessionError("connection-lost", `Session ended (${end.reason})`, { phase: "online" }),
-      driver.connection,
-    );
     this.#emit({ type: "reconnecting", attempt, delayMs, cause });
     this.#retryTimer = this.#timers.setTimeout(() => {
       this.#retryTimer = undefined;
@@ -505,8 +501,7 @@ export class Client {
     if (this.#retryTimer !== undefined) this.#timers.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#driver.stop();
-    for (const driver of this.#sessions.values()) driver.stop();
-    this.#sessions.clear();
+    this.#conversations.endAll("signedOut", end.error);
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     this.#requests.failAll(end.error);
     this.#emit(end);

@@ -7,6 +7,8 @@ import type { RunPassportFunction } from "./replay_transport.ts";
 import type { Transport } from "./transport.ts";
 import type { ServerKind, Timers, TraceFunction } from "./_driver.ts";
 import type { ReconnectOptions } from "./_reconnect.ts";
+import type { Conversation } from "./conversation.ts";
+import type { ConversationEvent, ConversationSettings } from "./conversation_types.ts";
 
 /** Options for `Client.connect`. */
 export interface ClientOptions extends SessionOptions {
@@ -49,6 +51,8 @@ export interface ClientOptions extends SessionOptions {
   trace?: TraceFunction;
   /** Most events kept while nobody reads `Client.events`; older ones are dropped. Default 10 000. */
   maxBufferedEvents?: number;
+  /** Conversations: whether to join when invited, time limits, switchboard settings. */
+  conversations?: ConversationSettings;
 }
 
 /** Options every intent takes. */
@@ -65,7 +69,22 @@ export type ServerReply<T extends ServerMessage["type"]> = Extract<ServerMessage
  * settle the intent's promise, once.
  */
 export type ClientEvent =
-  | Exclude<SessionEvent, { type: "requestCompleted" | "requestFailed" | "switchboard" }>
+  | Exclude<
+    SessionEvent,
+    { type: "requestCompleted" | "requestFailed" | "switchboard" | "invitation" }
+  >
+  /** Every conversation's events (its `ended` as `conversationEnded`), `conversation` set. */
+  | Exclude<ConversationEvent, { type: "ended" | "eventsDropped" }>
+  | ConversationEndedEvent
+  /** Someone invited us and we joined; the conversation's `joined` events follow. */
+  | {
+    type: "conversationStarted";
+    conversation: Conversation;
+    inviter: string;
+    inviterName: string;
+  }
+  /** Someone invites us (only with `conversations.acceptInvitations: false`). */
+  | InvitationEvent
   /** A connection is being opened; `connection` is the id the trace uses. */
   | { type: "connecting"; host: string; port: number; kind: ServerKind; connection: number }
   /** Passport is running (the slow step of a sign-in). */
@@ -76,3 +95,28 @@ export type ClientEvent =
   | { type: "reconnected"; attempt: number }
   /** The iterator's buffer overflowed: `count` older events were dropped. */
   | { type: "eventsDropped"; count: number };
+
+/** A conversation ended (its `ended` event, on the client's stream). */
+export type ConversationEndedEvent =
+  & Omit<Extract<ConversationEvent, { type: "ended" }>, "type">
+  & { type: "conversationEnded" };
+
+/**
+ * An invitation into a conversation, offered to the application when
+ * `conversations.acceptInvitations` is `false`. Answer within about two minutes (the server's
+ * cookie expires) or not at all.
+ */
+export interface InvitationEvent {
+  /** Event type. */
+  type: "invitation";
+  /** Who invites us. */
+  passport: string;
+  /** Their friendly name. */
+  friendlyName: string;
+  /** The switchboard session id. */
+  sessionId: string;
+  /** Joins; resolves with the conversation once in (a `conversationStarted` event comes too). */
+  accept(): Promise<Conversation>;
+  /** Lets it expire (MSNP has no refusal). `accept()` then rejects. */
+  decline(): void;
+}

@@ -5,6 +5,9 @@
  * - {@link Client}: a signed-in session over real sockets, the same in Deno, Node and Bun; it
  *   signs in again after a lost session (backoff with jitter), traces the wire with secrets
  *   redacted (`trace`), and delivers events to handlers (`on`, `once`, `waitFor`) or one loop.
+ * - {@link Conversation}: a chat over switchboards (`Client.openConversation`, or the
+ *   `conversationStarted` event when invited); sends wait for someone to join and reopen the
+ *   conversation after everyone left; failures are typed ({@link ConversationError}).
  * - Transports: {@link DenoTransport}, {@link NodeTransport}, {@link BunTransport}, picked by
  *   {@link defaultTransport}; {@link ReplayTransport} plays a transcript back as the server and
  *   {@link RecordingTransport} records one, secrets redacted.
@@ -23,9 +26,22 @@ export {
   Client,
   type ClientEvent,
   type ClientOptions,
+  type ConversationEndedEvent,
   type IntentOptions,
+  type InvitationEvent,
   type ServerReply,
 } from "./client.ts";
+export { Conversation } from "./conversation.ts";
+export {
+  type ConversationEndReason,
+  ConversationError,
+  type ConversationErrorCode,
+  type ConversationEvent,
+  type ConversationSettings,
+  type LeftReason,
+  type OpenOptions,
+  type SendOptions,
+} from "./conversation_types.ts";
 export type { ServerKind, Timers, TraceEntry, TraceFunction } from "./_driver.ts";
 export type { EventOf, WaitForOptions } from "./events.ts";
 export type { ReconnectOptions } from "./_reconnect.ts";

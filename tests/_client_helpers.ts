@@ -121,3 +121,109 @@ export function within<T>(promise: Promise<T>, ms = 3000): Promise<T> {
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
+
+/** Every event a client emits, kept in order; `next` finds the first unseen one that matches. */
+export class Watch<E extends { type: string }> {
+  readonly seen: E[] = [];
+  #taken = new Set<E>();
+  #waiting: { match: (e: E) => boolean; resolve: (e: E) => void }[] = [];
+
+  constructor(source: { on(type: "*", handler: (event: E) => void): () => void }) {
+    source.on("*", (event) => {
+      this.seen.push(event);
+      for (const w of [...this.#waiting]) {
+        if (!this.#taken.has(event) && w.match(event)) {
+          this.#taken.add(event);
+          this.#waiting.splice(this.#waiting.indexOf(w), 1);
+          w.resolve(event);
+        }
+      }
+    });
+  }
+
+  /** The next event of `type` (matching `match`) not returned before, within `ms`. */
+  next<T extends E["type"]>(
+    type: T,
+    match: (e: Extract<E, { type: T }>) => boolean = () => true,
+    ms = 3000,
+  ): Promise<Extract<E, { type: T }>> {
+    const test = (e: E) => e.type === type && match(e as Extract<E, { type: T }>);
+    const found = this.seen.find((e) => !this.#taken.has(e) && test(e));
+    if (found) {
+      this.#taken.add(found);
+      return Promise.resolve(found as Extract<E, { type: T }>);
+    }
+    return within(
+      new Promise((resolve) => this.#waiting.push({ match: test, resolve: resolve as never })),
+      ms,
+    );
+  }
+
+  /** The types seen so far, optionally only those in `types`. */
+  types(types?: string[]): string[] {
+    return this.seen.map((e) => e.type).filter((t) => !types || types.includes(t));
+  }
+}
+
+/** One connection of a {@link KillableTransport}. */
+export interface KillableConnection {
+  host: string;
+  port: number;
+  /** What the client wrote, as text. */
+  readonly written: string[];
+  /** Ends the connection as if the server had closed it. */
+  kill(): void;
+}
+
+/**
+ * The runtime's transport, with a hand on each connection: `kill()` one as a dying server would,
+ * or `swallow` writes matching a pattern (the server never sees them) and kill the connection.
+ */
+export class KillableTransport implements Transport {
+  readonly connections: KillableConnection[] = [];
+  /** A write whose text matches this is dropped, and its connection killed. */
+  swallow: RegExp | undefined;
+  /** Called with each write's text before it goes out. */
+  beforeWrite: ((text: string) => void) | undefined;
+  readonly #inner: Transport = defaultTransport();
+
+  async connect(host: string, port: number, options?: ConnectOptions): Promise<Connection> {
+    const inner = await this.#inner.connect(host, port, options);
+    let killed!: () => void;
+    const dead = new Promise<null>((resolve) => (killed = () => resolve(null)));
+    const written: string[] = [];
+    const handle: KillableConnection = {
+      host,
+      port,
+      written,
+      kill: () => {
+        killed();
+        inner.close();
+      },
+    };
+    this.connections.push(handle);
+    async function* readable(): AsyncGenerator<Uint8Array> {
+      const it = inner.readable[Symbol.asyncIterator]();
+      while (true) {
+        const next = await Promise.race([it.next(), dead]);
+        if (next === null || next.done) return;
+        yield next.value;
+      }
+    }
+    return {
+      readable: readable(),
+      remote: { host, port },
+      close: () => inner.close(),
+      write: (bytes) => {
+        const text = new TextDecoder().decode(bytes);
+        written.push(text);
+        this.beforeWrite?.(text);
+        if (this.swallow?.test(text)) {
+          queueMicrotask(handle.kill);
+          return Promise.resolve();
+        }
+        return inner.write(bytes);
+      },
+    };
+  }
+}
