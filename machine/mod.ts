@@ -24,7 +24,6 @@ export {
   type SessionTimeouts,
 } from "./session.ts";
 export type {
-  ConnectionKind,
   ConnectionOutput,
   ListChange,
   PassportOutput,
@@ -41,14 +40,7 @@ export {
   type SessionPhase,
   UsageError,
 } from "./errors.ts";
-export {
-  bitsFromLists,
-  type Contact,
-  ContactList,
-  type ContactListSnapshot,
-  type Group,
-  listsFromBits,
-} from "./contact_list.ts";
+export { type Contact, ContactList, type ContactListSnapshot, type Group } from "./contact_list.ts";
 export {
   type EndReason,
   type LifecycleContext,
@@ -81,3 +73,46 @@ export {
   type SwitchboardSettings,
   type SwitchboardTimeouts,
 } from "./switchboard_events.ts";
+// Codec types (and the error classes events carry) that the sessions' signatures, options and
+// events use, so this entry documents and type-checks on its own.
+export { DecodeError, PayloadError } from "../codec/mod.ts";
+export type {
+  AckMode,
+  ActiveMailView,
+  AnyStatus,
+  ClientInfo,
+  Command,
+  ConnectionKind,
+  CustomEmoticon,
+  DatacastView,
+  DecodeErrorCode,
+  EmailNotificationView,
+  EmoticonsView,
+  FieldMap,
+  HostPort,
+  ImEffect,
+  ImFormat,
+  InitialEmailView,
+  InvitationView,
+  ListName,
+  MessageView,
+  MimeHeader,
+  MimeMessage,
+  NotificationServerMessage,
+  NudgeView,
+  P2pView,
+  PayloadErrorCode,
+  PhoneProperty,
+  ProductKey,
+  Profile,
+  ProfileView,
+  ServerMessage,
+  Status,
+  SwitchboardContent,
+  SwitchboardServerMessage,
+  SystemView,
+  TextView,
+  TypingView,
+  UnknownContentView,
+  UnknownView,
+} from "../codec/mod.ts";

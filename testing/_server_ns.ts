@@ -4,15 +4,9 @@
 
 import type { Socket } from "node:net";
 import { clearInterval, clearTimeout, setInterval, setTimeout } from "node:timers";
-import {
-  challengeAnswer,
-  type Command,
-  decodeUtf8,
-  encodeMime,
-  LIST_BITS,
-  urlDecode,
-  urlEncode,
-} from "../codec/mod.ts";
+import { challengeAnswer, type Command, encodeMime, urlDecode, urlEncode } from "../codec/mod.ts";
+import { decodeUtf8 } from "../codec/mime.ts";
+import { LIST_BITS } from "../codec/server_messages.ts";
 import type { LoopbackList, LoopbackPhone } from "./loopback_server.ts";
 import {
   type AccountState,

@@ -6,13 +6,8 @@
 
 import type { Socket } from "node:net";
 import { clearTimeout, setTimeout } from "node:timers";
-import {
-  type Command,
-  MAX_SB_MESSAGE_BYTES,
-  mediaTypeOf,
-  parseMime,
-  urlEncode,
-} from "../codec/mod.ts";
+import { type Command, MAX_SB_MESSAGE_BYTES, parseMime, urlEncode } from "../codec/mod.ts";
+import { mediaTypeOf } from "../codec/_content_read.ts";
 import {
   allows,
   type Hub,
