@@ -1,4 +1,4 @@
-import type { Command } from "./command.ts";
+import { type Command, MAX_SB_PAYLOAD_BYTES } from "./command.ts";
 import { checkArgument } from "./encoder.ts";
 import { EncodeError } from "./errors.ts";
 import { encodeUtf8 } from "./mime.ts";
@@ -21,6 +21,14 @@ export type AnyStatus = Status | "FLN";
 export type PhoneProperty = "PHH" | "PHW" | "PHM" | "MOB" | "MBE" | "WWE";
 /** Message acknowledgement mode of a switchboard `MSG`. */
 export type AckMode = "U" | "N" | "A" | "D";
+
+/** List bit values in `LST`: FL=1, AL=2, BL=4, RL=8. */
+export const LIST_BITS: Readonly<Record<ListName, number>> = Object.freeze({
+  FL: 1,
+  AL: 2,
+  BL: 4,
+  RL: 8,
+});
 
 /** Longest passport (account name) in bytes. */
 export const MAX_PASSPORT_BYTES = 129;
@@ -375,8 +383,11 @@ export function ans(trid: number, passport: string, cookie: string, sessionId: s
   return { name: "ANS", trid, args: [passportArg("ANS", passport), cookie, sessionId] };
 }
 
-/** Longest switchboard message payload the official servers accepted. */
-export const MAX_SB_MESSAGE_BYTES = 1664;
+/**
+ * Longest switchboard message payload the official servers accepted (the command table's
+ * limit for a client's `MSG`).
+ */
+export const MAX_SB_MESSAGE_BYTES: number = MAX_SB_PAYLOAD_BYTES;
 
 /** Switchboard `MSG trid <ack> <len>` + MIME payload bytes. */
 export function msg(trid: number, ack: AckMode, payload: Uint8Array): Command {

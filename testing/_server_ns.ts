@@ -6,7 +6,13 @@ import type { Socket } from "node:net";
 import { clearInterval, clearTimeout, setInterval, setTimeout } from "node:timers";
 import { challengeAnswer, type Command, encodeMime, urlDecode, urlEncode } from "../codec/mod.ts";
 import { decodeUtf8 } from "../codec/mime.ts";
-import { LIST_BITS } from "../codec/server_messages.ts";
+import {
+  LIST_BITS,
+  MAX_FRIENDLY_NAME_BYTES,
+  MAX_GROUP_NAME_BYTES,
+  MAX_PHONE_BYTES,
+  STATUSES as SETTABLE_STATUSES,
+} from "../codec/client_commands.ts";
 import type { LoopbackList, LoopbackPhone } from "./loopback_server.ts";
 import {
   type AccountState,
@@ -21,11 +27,12 @@ import {
   removeReverse,
 } from "./_server_state.ts";
 
-const STATUSES = new Set(["NLN", "BSY", "IDL", "BRB", "AWY", "PHN", "LUN", "HDN"]);
+// The codec's limits: the loopback server refuses exactly what the builders refuse to send.
+const STATUSES: ReadonlySet<string> = new Set(SETTABLE_STATUSES);
 const USER_LISTS = new Set(["FL", "AL", "BL"]);
-const MAX_NAME = 387;
-const MAX_GROUP_NAME = 61;
-const MAX_PHONE = 95;
+const MAX_NAME = MAX_FRIENDLY_NAME_BYTES;
+const MAX_GROUP_NAME = MAX_GROUP_NAME_BYTES;
+const MAX_PHONE = MAX_PHONE_BYTES;
 const MAX_GROUPS = 30;
 
 type Stage = "ver" | "cvr" | "usr" | "ticket" | "online";
