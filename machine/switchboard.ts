@@ -30,7 +30,7 @@ import type {
 } from "./switchboard_events.ts";
 import { Outstanding } from "./_switchboard_requests.ts";
 import { handleServerCommand, Roster, type SwitchboardInternals } from "./_switchboard_incoming.ts";
-import { ChartDelays } from "./_switchboard_delays.ts";
+import { ChartDelays } from "./_chart_delays.ts";
 import { checkSwitchboardOptions } from "./_switchboard_options.ts";
 
 type Snapshot = SnapshotFrom<typeof switchboardChart>;
@@ -209,8 +209,13 @@ export class SwitchboardSession {
   handleTimeout(now: number): void {
     this.#core.input(now, () => {
       const core = this.#core;
-      for (const event of this.#delays.due(now)) {
-        if (!core.ended) this.#dispatch(event);
+      for (
+        let event = this.#delays.next(now);
+        event !== undefined;
+        event = this.#delays.next(now)
+      ) {
+        this.#dispatch(event);
+        if (core.ended) break;
       }
       if (core.ended) return;
       for (const [trid, request] of core.expire(now)) {
