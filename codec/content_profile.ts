@@ -22,7 +22,7 @@ export interface ProfileView {
  *
  * @example The documented examples
  * ```ts
- * import { unswapClientPort } from "@msnp/client/codec";
+ * import { unswapClientPort } from "./content_profile.ts";
  *
  * unswapClientPort(260); // 1025
  * unswapClientPort(18183); // 1863
