@@ -60,19 +60,8 @@ import { Switchboard, virtualParticipant } from "./_server_sb.ts";
 import { type AccountState, Hub, randomDigits } from "./_server_state.ts";
 
 export { LoopbackServerError, type LoopbackServerErrorCode };
-export type {
-  LoopbackConversation,
-  LoopbackInvitation,
-  LoopbackMessage,
-  LoopbackMessageKind,
-  LoopbackNextMessageOptions,
-  LoopbackPeer,
-  LoopbackPeerEvent,
-  LoopbackPeerOptions,
-  LoopbackSayOptions,
-  LoopbackStatus,
-  LoopbackWaitOptions,
-} from "./_server_peer_types.ts";
+// The scripted peers' types, all public.
+export type * from "./_server_peer_types.ts";
 
 /** A contact list: forward, allow, block, reverse. */
 export type LoopbackList = "FL" | "AL" | "BL" | "RL";

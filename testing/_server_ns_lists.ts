@@ -1,0 +1,300 @@
+// Private to testing/: the loopback notification server's list management (ADD, REM, ADG, RMG,
+// REG, REA, BLP, GTC, PRP) for one signed-in connection, as plain functions over the narrow view
+// of it below. Limits are the codec's: the server refuses exactly what the builders refuse to send.
+import { type Command, urlDecode, urlEncode } from "../codec/mod.ts";
+import {
+  MAX_FRIENDLY_NAME_BYTES as MAX_NAME,
+  MAX_GROUP_NAME_BYTES as MAX_GROUP_NAME,
+  MAX_PHONE_BYTES as MAX_PHONE,
+} from "../codec/client_commands.ts";
+import type { LoopbackList, LoopbackPhone } from "./loopback_server.ts";
+import {
+  type AccountState,
+  addReverse,
+  type Hub,
+  type Link,
+  PHONE_ORDER,
+  removeReverse,
+} from "./_server_state.ts";
+
+const USER_LISTS = new Set(["FL", "AL", "BL"]);
+const MAX_GROUPS = 30;
+
+/** What list management needs of a signed-in notification connection. */
+export interface ListSession {
+  readonly link: Link;
+  readonly account: AccountState;
+  readonly hub: Hub;
+  readonly version: string;
+  /** Bumps `account`'s list version (this session's by default) and returns it. */
+  bump(account?: AccountState): string;
+  /** Tells this session about `targetKey`'s presence as it now stands. */
+  sync(targetKey: string, ilnTrid?: number): void;
+  /** Forgets what this session was told about `key` (it left the forward list). */
+  forget(key: string): void;
+}
+
+/** Handles a list-management command; `false` when `c` is not one. */
+export function handleListCommand(s: ListSession, c: Command, t: number): boolean {
+  switch (c.name) {
+    case "ADD":
+      add(s, c, t);
+      return true;
+    case "REM":
+      rem(s, c, t);
+      return true;
+    case "ADG":
+      adg(s, c, t);
+      return true;
+    case "RMG":
+      rmg(s, c, t);
+      return true;
+    case "REG":
+      reg(s, c, t);
+      return true;
+    case "REA":
+      rea(s, c, t);
+      return true;
+    case "BLP":
+    case "GTC":
+      mode(s, c, t);
+      return true;
+    case "PRP":
+      prp(s, c, t);
+      return true;
+  }
+  return false;
+}
+
+function add(s: ListSession, c: Command, t: number): void {
+  const [list, passport, encodedName, groupArg] = c.args;
+  if (list === "RL") return s.link.close();
+  if (!USER_LISTS.has(list) || passport === undefined || encodedName === undefined) {
+    return s.link.error(201, t);
+  }
+  if (!/^[^\s@]+@[^\s@]+$/.test(passport)) return s.link.error(201, t);
+  const hub = s.hub;
+  const account = s.account;
+  const key = passport.toLowerCase();
+  const target = hub.accounts.get(key);
+  if (!target) return s.link.error(205, t);
+  const name = urlDecode(encodedName);
+  if (urlEncode(name).length > MAX_NAME) return s.link.error(201, t);
+  let groupId: number | undefined;
+  if (groupArg !== undefined) {
+    if (list !== "FL" || !/^\d{1,10}$/.test(groupArg)) return s.link.error(201, t);
+    groupId = Number(groupArg);
+    if (!account.groups.has(groupId)) return s.link.error(224, t);
+  }
+  let entry = account.contacts.get(key);
+  const reply = (version: string) => {
+    const args = [list, version, passport, urlEncode(name)];
+    if (groupId !== undefined) args.push(String(groupId));
+    s.link.send("ADD", t, args);
+  };
+  if (list === "FL" && entry?.lists.has("FL")) {
+    if (groupId === undefined || entry.groupIds.includes(groupId)) return s.link.error(215, t);
+    entry.groupIds.push(groupId);
+    return reply(s.bump());
+  }
+  if (entry?.lists.has(list as LoopbackList)) return s.link.error(215, t);
+  if (list !== "FL" && entry?.lists.has(list === "AL" ? "BL" : "AL")) {
+    return s.link.error(219, t);
+  }
+  if (!entry) {
+    entry = {
+      passport: target.passport,
+      friendlyName: name,
+      lists: new Set(),
+      groupIds: [],
+      phones: new Map(),
+    };
+    account.contacts.set(key, entry);
+  }
+  entry.lists.add(list as LoopbackList);
+  if (list === "FL") {
+    entry.friendlyName = name;
+    entry.groupIds = groupId !== undefined ? [groupId] : account.groups.has(0) ? [0] : [];
+  }
+  reply(s.bump());
+  if (list === "FL") {
+    reverseChanged(s, target, addReverse(target, account), "ADD");
+    s.sync(key, t);
+  } else {
+    hub.syncAll(account.key);
+  }
+}
+
+/** Tells `target` (if online) that this account added or removed them. */
+function reverseChanged(
+  s: ListSession,
+  target: AccountState,
+  changed: boolean,
+  how: "ADD" | "REM",
+): void {
+  if (!changed) return;
+  const version = s.bump(target);
+  const account = s.account;
+  const session = s.hub.sessions.get(target.key);
+  if (!session) return;
+  if (how === "ADD") {
+    session.link.send("ADD", 0, [
+      "RL",
+      version,
+      account.passport,
+      urlEncode(account.friendlyName),
+    ]);
+  } else {
+    session.link.send("REM", 0, ["RL", version, account.passport]);
+  }
+}
+
+function rem(s: ListSession, c: Command, t: number): void {
+  const [list, passport, groupArg] = c.args;
+  if (!USER_LISTS.has(list) || passport === undefined) return s.link.error(201, t);
+  const account = s.account;
+  const key = passport.toLowerCase();
+  const entry = account.contacts.get(key);
+  if (groupArg !== undefined) {
+    if (list !== "FL" || !/^\d{1,10}$/.test(groupArg)) return s.link.error(201, t);
+    const groupId = Number(groupArg);
+    if (!account.groups.has(groupId)) return s.link.error(224, t);
+    if (!entry?.lists.has("FL")) return s.link.error(216, t);
+    if (!entry.groupIds.includes(groupId)) return s.link.error(225, t);
+    entry.groupIds = entry.groupIds.filter((g) => g !== groupId);
+    return s.link.send("REM", t, ["FL", s.bump(), passport, groupArg]);
+  }
+  if (!entry?.lists.has(list as LoopbackList)) return s.link.error(216, t);
+  dropFromList(s, key, list as LoopbackList);
+  s.link.send("REM", t, [list, s.bump(), passport]);
+  if (list === "FL") {
+    const target = s.hub.accounts.get(key);
+    if (target) reverseChanged(s, target, removeReverse(target, account), "REM");
+  } else {
+    s.hub.syncAll(account.key);
+  }
+}
+
+function dropFromList(s: ListSession, key: string, list: LoopbackList): void {
+  const account = s.account;
+  const entry = account.contacts.get(key);
+  if (!entry) return;
+  entry.lists.delete(list);
+  if (list === "FL") {
+    entry.groupIds = [];
+    s.forget(key);
+  }
+  if (entry.lists.size === 0) account.contacts.delete(key);
+}
+
+function adg(s: ListSession, c: Command, t: number): void {
+  const encoded = c.args[0];
+  if (encoded === undefined) return s.link.error(201, t);
+  const name = urlDecode(encoded);
+  const canonical = urlEncode(name);
+  if (canonical.length > MAX_GROUP_NAME) return s.link.error(229, t);
+  const groups = s.account.groups;
+  if (groups.size >= MAX_GROUPS) return s.link.error(223, t);
+  let id = 0;
+  while (groups.has(id)) id++;
+  groups.set(id, name);
+  s.link.send("ADG", t, [s.bump(), canonical, String(id), "0"]);
+}
+
+function rmg(s: ListSession, c: Command, t: number): void {
+  const idArg = c.args[0];
+  if (idArg === undefined || !/^\d{1,10}$/.test(idArg)) return s.link.error(201, t);
+  const id = Number(idArg);
+  if (id === 0) return s.link.error(230, t);
+  const account = s.account;
+  if (!account.groups.has(id)) return s.link.error(224, t);
+  account.groups.delete(id);
+  const orphans: string[] = [];
+  for (const [key, entry] of account.contacts) {
+    if (!entry.groupIds.includes(id)) continue;
+    entry.groupIds = entry.groupIds.filter((g) => g !== id);
+    if (entry.groupIds.length === 0 && entry.lists.has("FL")) orphans.push(key);
+  }
+  // Contacts that were only in this group leave the forward list.
+  for (const key of orphans) dropFromList(s, key, "FL");
+  s.link.send("RMG", t, [s.bump(), idArg]);
+  for (const key of orphans) {
+    const target = s.hub.accounts.get(key);
+    if (target) reverseChanged(s, target, removeReverse(target, account), "REM");
+  }
+}
+
+function reg(s: ListSession, c: Command, t: number): void {
+  const [idArg, encoded] = c.args;
+  if (idArg === undefined || encoded === undefined || !/^\d{1,10}$/.test(idArg)) {
+    return s.link.error(201, t);
+  }
+  const id = Number(idArg);
+  const groups = s.account.groups;
+  if (!groups.has(id)) return s.link.error(224, t);
+  const name = urlDecode(encoded);
+  const canonical = urlEncode(name);
+  if (canonical.length > MAX_GROUP_NAME) return s.link.error(229, t);
+  groups.set(id, name);
+  s.link.send("REG", t, [s.bump(), idArg, canonical, "0"]);
+}
+
+function rea(s: ListSession, c: Command, t: number): void {
+  const [passport, encoded] = c.args;
+  if (passport === undefined || encoded === undefined) return s.link.error(201, t);
+  const name = urlDecode(encoded);
+  const canonical = urlEncode(name);
+  if (canonical.length > MAX_NAME) return s.link.error(209, t);
+  const account = s.account;
+  const key = passport.toLowerCase();
+  if (key === account.key) {
+    account.friendlyName = name;
+    s.link.send("REA", t, [s.bump(), passport, canonical]);
+    s.hub.syncAll(account.key);
+    return;
+  }
+  const entry = account.contacts.get(key);
+  if (!entry) return s.link.error(216, t);
+  entry.friendlyName = name;
+  s.link.send("REA", t, [s.bump(), passport, canonical]);
+}
+
+function mode(s: ListSession, c: Command, t: number): void {
+  const mode = c.args[0];
+  const account = s.account;
+  if (c.name === "BLP") {
+    if (mode !== "AL" && mode !== "BL") return s.link.error(201, t);
+    if (account.blp === mode) return s.link.error(218, t);
+    account.blp = mode;
+    s.link.send("BLP", t, [s.bump(), mode]);
+    s.hub.syncAll(account.key);
+    return;
+  }
+  if (mode !== "A" && mode !== "N") return s.link.error(201, t);
+  if (account.gtc === mode) return s.link.error(218, t);
+  account.gtc = mode;
+  s.link.send("GTC", t, [s.bump(), mode]);
+}
+
+function prp(s: ListSession, c: Command, t: number): void {
+  const [prop, encoded] = c.args;
+  const known = PHONE_ORDER.includes(prop as LoopbackPhone) &&
+    (prop !== "WWE" || s.version !== "MSNP8");
+  if (!known) return s.link.error(715, t);
+  const phone = prop as LoopbackPhone;
+  const value = encoded === undefined ? "" : urlDecode(encoded);
+  const account = s.account;
+  if (value === "") {
+    account.phones.delete(phone);
+    return s.link.send("PRP", t, [s.bump(), phone]);
+  }
+  const canonical = urlEncode(value);
+  if (canonical.length > MAX_PHONE) return s.link.error(201, t);
+  // Keep PHONE_ORDER when the map is listed in SYN.
+  account.phones.set(phone, value);
+  const sorted = PHONE_ORDER.filter((p) => account.phones.has(p))
+    .map((p): [LoopbackPhone, string] => [p, account.phones.get(p) as string]);
+  account.phones.clear();
+  for (const [p, v] of sorted) account.phones.set(p, v);
+  s.link.send("PRP", t, [s.bump(), phone, canonical]);
+}
