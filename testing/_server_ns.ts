@@ -11,11 +11,11 @@ import {
   type AccountState,
   allows,
   type Hub,
-  Link,
   type OnlineSession,
   randomDigits,
   randomString,
 } from "./_server_state.ts";
+import { Link } from "./_server_link.ts";
 import { handleListCommand, type ListSession } from "./_server_ns_lists.ts";
 
 const STATUSES: ReadonlySet<string> = new Set(SETTABLE_STATUSES);

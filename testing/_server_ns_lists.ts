@@ -7,15 +7,15 @@ import {
   MAX_GROUP_NAME_BYTES as MAX_GROUP_NAME,
   MAX_PHONE_BYTES as MAX_PHONE,
 } from "../codec/client_commands.ts";
-import type { LoopbackList, LoopbackPhone } from "./loopback_server.ts";
+import type { LoopbackList, LoopbackPhone } from "./_server_types.ts";
 import {
   type AccountState,
   addReverse,
   type Hub,
-  type Link,
   PHONE_ORDER,
   removeReverse,
 } from "./_server_state.ts";
+import type { Link } from "./_server_link.ts";
 
 const USER_LISTS = new Set(["FL", "AL", "BL"]);
 const MAX_GROUPS = 30;

@@ -11,10 +11,10 @@ import { mediaTypeOf } from "../codec/_content_read.ts";
 import {
   allows,
   type Hub,
-  Link,
   randomDigits,
   type ResolvedSwitchboardOptions,
 } from "./_server_state.ts";
+import { Link } from "./_server_link.ts";
 
 /** Someone in a switchboard session: a socket, a scripted peer, or a `ringFrom` inviter. */
 export interface Participant {
