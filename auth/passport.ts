@@ -21,9 +21,9 @@ import {
   encodeCredential,
   headerValue,
   parseParams,
-  quote,
   withScheme,
 } from "./_wire.ts";
+import { quote } from "../codec/errors.ts";
 import { PassportError } from "./errors.ts";
 import { redactor, secretRequest } from "./_redact.ts";
 import {

@@ -34,36 +34,13 @@ export interface ListSession {
   forget(key: string): void;
 }
 
+type Handler = (s: ListSession, c: Command, t: number) => void;
+
 /** Handles a list-management command; `false` when `c` is not one. */
 export function handleListCommand(s: ListSession, c: Command, t: number): boolean {
-  switch (c.name) {
-    case "ADD":
-      add(s, c, t);
-      return true;
-    case "REM":
-      rem(s, c, t);
-      return true;
-    case "ADG":
-      adg(s, c, t);
-      return true;
-    case "RMG":
-      rmg(s, c, t);
-      return true;
-    case "REG":
-      reg(s, c, t);
-      return true;
-    case "REA":
-      rea(s, c, t);
-      return true;
-    case "BLP":
-    case "GTC":
-      mode(s, c, t);
-      return true;
-    case "PRP":
-      prp(s, c, t);
-      return true;
-  }
-  return false;
+  const handler = HANDLERS.get(c.name);
+  handler?.(s, c, t);
+  return handler !== undefined;
 }
 
 function add(s: ListSession, c: Command, t: number): void {
@@ -298,3 +275,15 @@ function prp(s: ListSession, c: Command, t: number): void {
   for (const [p, v] of sorted) account.phones.set(p, v);
   s.link.send("PRP", t, [s.bump(), phone, canonical]);
 }
+
+const HANDLERS: ReadonlyMap<string, Handler> = new Map([
+  ["ADD", add],
+  ["REM", rem],
+  ["ADG", adg],
+  ["RMG", rmg],
+  ["REG", reg],
+  ["REA", rea],
+  ["BLP", mode],
+  ["GTC", mode],
+  ["PRP", prp],
+]);

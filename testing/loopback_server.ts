@@ -55,7 +55,6 @@ import { LoopbackServerError, type LoopbackServerErrorCode } from "./_server_err
 import { NsConnection } from "./_server_ns.ts";
 import { issueTicket, PassportEndpoint } from "./_server_passport.ts";
 import { ScriptedPeer } from "./_server_peer.ts";
-import type { LoopbackPeer, LoopbackPeerOptions } from "./_server_peer_types.ts";
 import type { LoopbackServer, LoopbackServerOptions } from "./_server_types.ts";
 import { Switchboard, virtualParticipant } from "./_server_sb.ts";
 import { type AccountState, Hub, randomDigits } from "./_server_state.ts";
