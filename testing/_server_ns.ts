@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import { clearInterval, clearTimeout, setInterval, setTimeout } from "node:timers";
 import { challengeAnswer, type Command, encodeMime, urlEncode } from "../codec/mod.ts";
 import { decodeUtf8 } from "../codec/mime.ts";
+import { unswapClientPort } from "../codec/content_profile.ts";
 import { LIST_BITS, STATUSES as SETTABLE_STATUSES } from "../codec/client_commands.ts";
 import {
   type AccountState,
@@ -180,7 +181,7 @@ export class NsConnection implements OnlineSession, ListSession {
   #profile(ticket: string): Uint8Array {
     const account = this.account;
     const port = this.link.socket.remotePort ?? 0;
-    const swapped = ((port & 0xff) << 8) | ((port & 0xff00) >> 8);
+    const swapped = unswapClientPort(port); // the swap is its own inverse
     const t = /^t=([^&]*)/.exec(ticket)?.[1] ?? ticket;
     let h = 0;
     for (const ch of account.key) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
