@@ -1,7 +1,8 @@
 // Private to testing/: the loopback notification server's list management (ADD, REM, ADG, RMG,
 // REG, REA, BLP, GTC, PRP) for one signed-in connection, as plain functions over the narrow view
 // of it below. Limits are the codec's: the server refuses exactly what the builders refuse to send.
-import { type Command, urlDecode, urlEncode } from "../codec/mod.ts";
+import { type Command, DecodeError, urlEncode } from "../codec/mod.ts";
+import { type ClientListCommand, parseClientListCommand } from "../codec/_client_views.ts";
 import {
   MAX_FRIENDLY_NAME_BYTES as MAX_NAME,
   MAX_GROUP_NAME_BYTES as MAX_GROUP_NAME,
@@ -34,33 +35,65 @@ export interface ListSession {
   forget(key: string): void;
 }
 
-type Handler = (s: ListSession, c: Command, t: number) => void;
-
-/** Handles a list-management command; `false` when `c` is not one. */
+/**
+ * Handles a list-management command; `false` when `c` is not one. The codec's view reads the
+ * arguments; one it cannot read gets 201, as from a real server.
+ */
 export function handleListCommand(s: ListSession, c: Command, t: number): boolean {
-  const handler = HANDLERS.get(c.name);
-  handler?.(s, c, t);
-  return handler !== undefined;
+  let v: ClientListCommand | undefined;
+  try {
+    v = parseClientListCommand(c);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    s.link.error(201, t);
+    return true;
+  }
+  if (v === undefined) return false;
+  switch (v.type) {
+    case "ADD":
+      add(s, v, t);
+      break;
+    case "REM":
+      rem(s, v, t);
+      break;
+    case "ADG":
+      adg(s, v, t);
+      break;
+    case "RMG":
+      rmg(s, v, t);
+      break;
+    case "REG":
+      reg(s, v, t);
+      break;
+    case "REA":
+      rea(s, v, t);
+      break;
+    case "BLP":
+    case "GTC":
+      mode(s, v, t);
+      break;
+    case "PRP":
+      prp(s, v, t);
+      break;
+  }
+  return true;
 }
 
-function add(s: ListSession, c: Command, t: number): void {
-  const [list, passport, encodedName, groupArg] = c.args;
+type View<T extends ClientListCommand["type"]> = Extract<ClientListCommand, { type: T }>;
+
+function add(s: ListSession, v: View<"ADD">, t: number): void {
+  const { list, passport, name } = v;
   if (list === "RL") return s.link.close();
-  if (!USER_LISTS.has(list) || passport === undefined || encodedName === undefined) {
-    return s.link.error(201, t);
-  }
   if (!/^[^\s@]+@[^\s@]+$/.test(passport)) return s.link.error(201, t);
   const hub = s.hub;
   const account = s.account;
   const key = passport.toLowerCase();
   const target = hub.accounts.get(key);
   if (!target) return s.link.error(205, t);
-  const name = urlDecode(encodedName);
   if (urlEncode(name).length > MAX_NAME) return s.link.error(201, t);
-  let groupId: number | undefined;
-  if (groupArg !== undefined) {
-    if (list !== "FL" || !/^\d{1,10}$/.test(groupArg)) return s.link.error(201, t);
-    groupId = Number(groupArg);
+  const groupId = v.groupId;
+  if (groupId !== undefined) {
+    if (list !== "FL") return s.link.error(201, t);
     if (!account.groups.has(groupId)) return s.link.error(224, t);
   }
   let entry = account.contacts.get(key);
@@ -126,20 +159,19 @@ function reverseChanged(
   }
 }
 
-function rem(s: ListSession, c: Command, t: number): void {
-  const [list, passport, groupArg] = c.args;
-  if (!USER_LISTS.has(list) || passport === undefined) return s.link.error(201, t);
+function rem(s: ListSession, v: View<"REM">, t: number): void {
+  const { list, passport, groupId } = v;
+  if (!USER_LISTS.has(list)) return s.link.error(201, t);
   const account = s.account;
   const key = passport.toLowerCase();
   const entry = account.contacts.get(key);
-  if (groupArg !== undefined) {
-    if (list !== "FL" || !/^\d{1,10}$/.test(groupArg)) return s.link.error(201, t);
-    const groupId = Number(groupArg);
+  if (groupId !== undefined) {
+    if (list !== "FL") return s.link.error(201, t);
     if (!account.groups.has(groupId)) return s.link.error(224, t);
     if (!entry?.lists.has("FL")) return s.link.error(216, t);
     if (!entry.groupIds.includes(groupId)) return s.link.error(225, t);
     entry.groupIds = entry.groupIds.filter((g) => g !== groupId);
-    return s.link.send("REM", t, ["FL", s.bump(), passport, groupArg]);
+    return s.link.send("REM", t, ["FL", s.bump(), passport, String(groupId)]);
   }
   if (!entry?.lists.has(list as LoopbackList)) return s.link.error(216, t);
   dropFromList(s, key, list as LoopbackList);
@@ -164,10 +196,7 @@ function dropFromList(s: ListSession, key: string, list: LoopbackList): void {
   if (entry.lists.size === 0) account.contacts.delete(key);
 }
 
-function adg(s: ListSession, c: Command, t: number): void {
-  const encoded = c.args[0];
-  if (encoded === undefined) return s.link.error(201, t);
-  const name = urlDecode(encoded);
+function adg(s: ListSession, { name }: View<"ADG">, t: number): void {
   const canonical = urlEncode(name);
   if (canonical.length > MAX_GROUP_NAME) return s.link.error(229, t);
   const groups = s.account.groups;
@@ -178,10 +207,7 @@ function adg(s: ListSession, c: Command, t: number): void {
   s.link.send("ADG", t, [s.bump(), canonical, String(id), "0"]);
 }
 
-function rmg(s: ListSession, c: Command, t: number): void {
-  const idArg = c.args[0];
-  if (idArg === undefined || !/^\d{1,10}$/.test(idArg)) return s.link.error(201, t);
-  const id = Number(idArg);
+function rmg(s: ListSession, { groupId: id }: View<"RMG">, t: number): void {
   if (id === 0) return s.link.error(230, t);
   const account = s.account;
   if (!account.groups.has(id)) return s.link.error(224, t);
@@ -194,32 +220,23 @@ function rmg(s: ListSession, c: Command, t: number): void {
   }
   // Contacts that were only in this group leave the forward list.
   for (const key of orphans) dropFromList(s, key, "FL");
-  s.link.send("RMG", t, [s.bump(), idArg]);
+  s.link.send("RMG", t, [s.bump(), String(id)]);
   for (const key of orphans) {
     const target = s.hub.accounts.get(key);
     if (target) reverseChanged(s, target, removeReverse(target, account), "REM");
   }
 }
 
-function reg(s: ListSession, c: Command, t: number): void {
-  const [idArg, encoded] = c.args;
-  if (idArg === undefined || encoded === undefined || !/^\d{1,10}$/.test(idArg)) {
-    return s.link.error(201, t);
-  }
-  const id = Number(idArg);
+function reg(s: ListSession, { groupId: id, name }: View<"REG">, t: number): void {
   const groups = s.account.groups;
   if (!groups.has(id)) return s.link.error(224, t);
-  const name = urlDecode(encoded);
   const canonical = urlEncode(name);
   if (canonical.length > MAX_GROUP_NAME) return s.link.error(229, t);
   groups.set(id, name);
-  s.link.send("REG", t, [s.bump(), idArg, canonical, "0"]);
+  s.link.send("REG", t, [s.bump(), String(id), canonical, "0"]);
 }
 
-function rea(s: ListSession, c: Command, t: number): void {
-  const [passport, encoded] = c.args;
-  if (passport === undefined || encoded === undefined) return s.link.error(201, t);
-  const name = urlDecode(encoded);
+function rea(s: ListSession, { passport, name }: View<"REA">, t: number): void {
   const canonical = urlEncode(name);
   if (canonical.length > MAX_NAME) return s.link.error(209, t);
   const account = s.account;
@@ -236,10 +253,10 @@ function rea(s: ListSession, c: Command, t: number): void {
   s.link.send("REA", t, [s.bump(), passport, canonical]);
 }
 
-function mode(s: ListSession, c: Command, t: number): void {
-  const mode = c.args[0];
+function mode(s: ListSession, v: View<"BLP" | "GTC">, t: number): void {
+  const mode = v.mode;
   const account = s.account;
-  if (c.name === "BLP") {
+  if (v.type === "BLP") {
     if (mode !== "AL" && mode !== "BL") return s.link.error(201, t);
     if (account.blp === mode) return s.link.error(218, t);
     account.blp = mode;
@@ -253,13 +270,11 @@ function mode(s: ListSession, c: Command, t: number): void {
   s.link.send("GTC", t, [s.bump(), mode]);
 }
 
-function prp(s: ListSession, c: Command, t: number): void {
-  const [prop, encoded] = c.args;
+function prp(s: ListSession, { property: prop, value }: View<"PRP">, t: number): void {
   const known = PHONE_ORDER.includes(prop as LoopbackPhone) &&
     (prop !== "WWE" || s.version !== "MSNP8");
   if (!known) return s.link.error(715, t);
   const phone = prop as LoopbackPhone;
-  const value = encoded === undefined ? "" : urlDecode(encoded);
   const account = s.account;
   if (value === "") {
     account.phones.delete(phone);
@@ -275,15 +290,3 @@ function prp(s: ListSession, c: Command, t: number): void {
   for (const [p, v] of sorted) account.phones.set(p, v);
   s.link.send("PRP", t, [s.bump(), phone, canonical]);
 }
-
-const HANDLERS: ReadonlyMap<string, Handler> = new Map([
-  ["ADD", add],
-  ["REM", rem],
-  ["ADG", adg],
-  ["RMG", rmg],
-  ["REG", reg],
-  ["REA", rea],
-  ["BLP", mode],
-  ["GTC", mode],
-  ["PRP", prp],
-]);
