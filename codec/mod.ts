@@ -46,10 +46,8 @@ export {
   type AckMode,
   add,
   adg,
-  ans,
   type AnyStatus,
   blp,
-  cal,
   chg,
   type ClientInfo,
   cvr,
@@ -58,8 +56,6 @@ export {
   encodeGroupName,
   gtc,
   type ListName,
-  MAX_SB_MESSAGE_BYTES,
-  msg,
   out,
   type PhoneProperty,
   png,
@@ -69,7 +65,6 @@ export {
   reg,
   rem,
   rmg,
-  sbUsr,
   sdc,
   type Status,
   STATUSES,
@@ -80,6 +75,7 @@ export {
   ver,
   xfrSb,
 } from "./client_commands.ts";
+export { ans, cal, MAX_SB_MESSAGE_BYTES, msg, sbUsr } from "./sb_client_commands.ts";
 export {
   type HostPort,
   type NotificationServerMessage,
