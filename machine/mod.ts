@@ -1,8 +1,12 @@
 /**
- * The notification-server session: login, XFR redirect, contact-list sync,
- * presence, keepalive and list management for one account, as a sans-IO
- * state machine. Bytes, time and intents go in; events and bytes to send come
- * out.
+ * The sessions, as sans-IO state machines on one connection core: the
+ * notification-server session (login, XFR redirect, contact-list sync,
+ * presence, keepalive and list management for one account) and the
+ * switchboard session (one conversation). Bytes, time and intents go in;
+ * events and bytes to send come out. Their lifecycles are XState charts
+ * ({@link notificationLifecycle}, {@link switchboardLifecycle}). The codec
+ * types their options and events carry are re-exported here, so this entry
+ * stands on its own.
  *
  * @example Sign-in loop sketch (the `Client` in `@msnp/client/io_adapters` does this for you)
  * ```ts
