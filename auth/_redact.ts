@@ -3,6 +3,8 @@
 // encodeURIComponent, encodeCredential and form encoders differ), `+` for a space, and
 // JSON-escaped quotes and backslashes. Pure string work.
 
+import type { PassportHttpRequest } from "./passport_types.ts";
+
 const REDACTED = "[redacted]";
 
 const utf8 = new TextEncoder();
@@ -47,4 +49,31 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
     for (const pattern of patterns) out = out.replace(pattern, REDACTED);
     return out;
   };
+}
+
+const INSPECT_NODE = Symbol.for("nodejs.util.inspect.custom");
+const INSPECT_DENO = Symbol.for("Deno.customInspect");
+
+/**
+ * A request that hides its `Authorization` from `JSON.stringify` and from Node/Deno/Bun inspection
+ * (non-enumerable hooks on the request itself). `headers` stays a plain record: `fetch` in Node
+ * rejects a header record that carries symbol keys, even non-enumerable ones.
+ */
+export function secretRequest(url: string, headers: Record<string, string>): PassportHttpRequest {
+  const request: PassportHttpRequest = { method: "GET", url, headers };
+  const redacted = () => {
+    const copy = { ...headers };
+    if ("Authorization" in copy) copy.Authorization = "Passport1.4 [redacted]";
+    return { method: request.method, url, headers: copy };
+  };
+  Object.defineProperty(request, "toJSON", { value: redacted });
+  Object.defineProperty(request, INSPECT_NODE, {
+    value: (_depth: number, options: unknown, inspect: (v: unknown, o: unknown) => string) =>
+      inspect(redacted(), options),
+  });
+  Object.defineProperty(request, INSPECT_DENO, {
+    value: (inspect: (v: unknown, o: unknown) => string, options: unknown) =>
+      inspect(redacted(), options),
+  });
+  return request;
 }

@@ -1,6 +1,7 @@
 // Private helpers for auth/passport.ts: header lookup, the Passport parameter grammar, credential
 // encoding and the URL policy. Pure string work; no I/O.
 
+import { quote } from "../codec/errors.ts";
 import { PassportError } from "./errors.ts";
 
 /**
@@ -96,11 +97,6 @@ export function decodeCbtxt(text: string): string {
   }
 }
 
-/** Shortens server-chosen text before it goes into an error message. */
-export function quote(text: string, max = 200): string {
-  return JSON.stringify(text.length > max ? `${text.slice(0, max)}...` : text);
-}
-
 function isLoopbackHost(hostname: string): boolean {
   // URL parsing canonicalises IPv4 ("127.1" -> "127.0.0.1") and brackets IPv6 ("[::1]").
   return hostname === "localhost" || hostname === "[::1]" ||
@@ -129,14 +125,14 @@ export function checkUrl(
   } catch {
     throw new PassportError(
       "protocol",
-      `Cannot use ${what} ${quote(show(raw))}: not a valid URL`,
+      `Cannot use ${what} ${quote(show(raw), 200)}: not a valid URL`,
       details,
     );
   }
   if (url.username !== "" || url.password !== "") {
     throw new PassportError(
       "insecure-url",
-      `Cannot use ${what} on host ${quote(show(url.host))}: URLs with credentials are refused`,
+      `Cannot use ${what} on host ${quote(show(url.host), 200)}: URLs with credentials are refused`,
       details,
     );
   }
@@ -146,14 +142,14 @@ export function checkUrl(
     throw new PassportError(
       "insecure-url",
       `Cannot use ${what} ${
-        quote(show(url.href))
+        quote(show(url.href), 200)
       }: http: to a loopback host needs allowInsecureLoopback`,
       details,
     );
   }
   throw new PassportError(
     "insecure-url",
-    `Cannot use ${what} ${quote(show(url.href))}: only https: URLs are allowed`,
+    `Cannot use ${what} ${quote(show(url.href), 200)}: only https: URLs are allowed`,
     details,
   );
 }

@@ -38,12 +38,12 @@ export {
   type PassportHeaders,
   type PassportHttpRequest,
   type PassportHttpResponse,
-  PassportLogin,
   type PassportLoginOptions,
   type PassportLoginState,
   type PassportRequestStep,
   type PassportResult,
   type PassportStep,
   type PassportTicketStep,
-} from "./passport.ts";
+} from "./passport_types.ts";
+export { PassportLogin } from "./passport.ts";
 export { PassportError, type PassportErrorCode, type PassportErrorDetails } from "./errors.ts";

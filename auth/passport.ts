@@ -15,134 +15,30 @@
 //   any URL that breaks the https policy          -> failed "insecure-url"
 // After "failed", every call throws the same error.
 
-import type { PassportHeaders } from "./_wire.ts";
 import {
   checkUrl,
   decodeCbtxt,
   encodeCredential,
   headerValue,
   parseParams,
-  quote,
   withScheme,
 } from "./_wire.ts";
+import { quote } from "../codec/errors.ts";
 import { PassportError } from "./errors.ts";
-import { redactor } from "./_redact.ts";
-
-export type { PassportHeaders };
-
-/** The historical Passport Nexus, which names the login server in its `PassportURLs` header. */
-export const DEFAULT_NEXUS_URL = "https://nexus.passport.com/rdr/pprdr.asp";
-
-/** How many `da-status=redir` hops are followed by default before giving up. */
-export const DEFAULT_MAX_REDIRECTS = 5;
-
-/** What a Passport sign-in needs. */
-export interface PassportLoginOptions {
-  /** The Passport sign-in name, e.g. `alice@hotmail.com`. Sent URL-encoded. */
-  account: string;
-  /** The password. Sent URL-encoded as UTF-8; never put in an error, `toString` or log. */
-  password: string;
-  /**
-   * The challenge from `USR <trid> TWN S <challenge>`, passed on verbatim. The server chose it, so
-   * one that is empty or holds a space, a control or a non-ASCII character is a
-   * {@linkcode PassportError} `"protocol"`.
-   */
-  challenge: string;
-  /** Where to ask for the login server. Defaults to {@linkcode DEFAULT_NEXUS_URL}. */
-  nexusUrl?: string;
-  /** A login-server URL cached from an earlier sign-in; when given, the Nexus is skipped. */
-  loginUrl?: string;
-  /** Most `da-status=redir` hops to follow. Defaults to {@linkcode DEFAULT_MAX_REDIRECTS}. */
-  maxRedirects?: number;
-  /**
-   * Allow plain `http:` to loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`) for local test
-   * servers. Every other `http:` URL is refused regardless. Defaults to `false`.
-   */
-  allowInsecureLoopback?: boolean;
-}
-
-/**
- * One HTTP request to perform. The login request's `Authorization` header holds the password:
- * requests made by {@linkcode PassportLogin} redact it from `JSON.stringify` and from Node/Deno/Bun
- * inspection of the request, but `headers` itself is a plain record; never log it.
- *
- * `Host` and `Connection: Keep-Alive` of the historical request are left out on purpose: every
- * HTTP client derives `Host` from the URL and manages `Connection` itself (`fetch` forbids both).
- */
-export interface PassportHttpRequest {
-  /** Always `"GET"`. */
-  method: "GET";
-  /** Absolute URL; `https:` unless loopback `http:` was allowed. */
-  url: string;
-  /** Headers in the order the official client sends them. */
-  headers: Record<string, string>;
-}
-
-/** The parts of an HTTP response the core reads. The body is never needed. */
-export interface PassportHttpResponse {
-  /** HTTP status code. */
-  status: number;
-  /** Response headers; names are matched case-insensitively. */
-  headers: PassportHeaders;
-}
-
-/** A successful sign-in. */
-export interface PassportResult {
-  /** The ticket (`from-PP`) to send as `USR <trid> TWN S <ticket>`. Secret. */
-  ticket: string;
-  /** The `DALogin` URL used (from the Nexus or the cache); cache it and pass it as `loginUrl`. */
-  loginUrl: string;
-}
-
-/** The core asks for this request to be made and its response passed to `receive`. */
-export interface PassportRequestStep {
-  /** Discriminant. */
-  type: "request";
-  /** What to send. */
-  request: PassportHttpRequest;
-}
-
-/** The sign-in is complete. */
-export interface PassportTicketStep extends PassportResult {
-  /** Discriminant. */
-  type: "ticket";
-}
-
-/** What the core wants next. */
-export type PassportStep = PassportRequestStep | PassportTicketStep;
-
-/** Where a {@linkcode PassportLogin} is: readable state, h11-style. */
-export type PassportLoginState = "ready" | "nexus" | "login" | "done" | "failed";
+import { redactor, secretRequest } from "./_redact.ts";
+import {
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_NEXUS_URL,
+  type PassportHttpRequest,
+  type PassportHttpResponse,
+  type PassportLoginOptions,
+  type PassportLoginState,
+  type PassportRequestStep,
+  type PassportStep,
+} from "./passport_types.ts";
 
 /** The `OrgVerb`/`OrgURL` preamble the official client sends, byte for byte. */
 const PREAMBLE = "Passport1.4 OrgVerb=GET,OrgURL=http%3A%2F%2Fmessenger%2Emsn%2Ecom";
-
-const INSPECT_NODE = Symbol.for("nodejs.util.inspect.custom");
-const INSPECT_DENO = Symbol.for("Deno.customInspect");
-
-/**
- * A request that hides its `Authorization` from `JSON.stringify` and from Node/Deno/Bun inspection
- * (non-enumerable hooks on the request itself). `headers` stays a plain record: `fetch` in Node
- * rejects a header record that carries symbol keys, even non-enumerable ones.
- */
-function secretRequest(url: string, headers: Record<string, string>): PassportHttpRequest {
-  const request: PassportHttpRequest = { method: "GET", url, headers };
-  const redacted = () => {
-    const copy = { ...headers };
-    if ("Authorization" in copy) copy.Authorization = "Passport1.4 [redacted]";
-    return { method: request.method, url, headers: copy };
-  };
-  Object.defineProperty(request, "toJSON", { value: redacted });
-  Object.defineProperty(request, INSPECT_NODE, {
-    value: (_depth: number, options: unknown, inspect: (v: unknown, o: unknown) => string) =>
-      inspect(redacted(), options),
-  });
-  Object.defineProperty(request, INSPECT_DENO, {
-    value: (inspect: (v: unknown, o: unknown) => string, options: unknown) =>
-      inspect(redacted(), options),
-  });
-  return request;
-}
 
 /**
  * The Passport 1.4 client as a pure state machine: `start()` gives the first request, `receive()`
@@ -151,7 +47,7 @@ function secretRequest(url: string, headers: Record<string, string>): PassportHt
  *
  * @example Drive it with canned responses
  * ```ts
- * import { PassportLogin, type PassportStep } from "./passport.ts";
+ * import { PassportLogin, type PassportStep } from "@msnp/client/auth";
  *
  * const login = new PassportLogin({
  *   account: "alice@example.com",
@@ -405,13 +301,3 @@ function checkResponse(response: PassportHttpResponse): void {
     throw new PassportError("protocol", "Cannot read response: no headers", { status });
   }
 }
-
-/**
- * Performs one HTTP request without following redirects and resolves with its status and headers.
- * It should stop when `signal` aborts; the runner stops waiting then either way. Adapters implement
- * this to add, say, an extra CA certificate.
- */
-export type PassportFetch = (
-  request: PassportHttpRequest,
-  signal: AbortSignal,
-) => Promise<PassportHttpResponse>;

@@ -1,8 +1,9 @@
 // Positional argument readers shared by the notification-server and switchboard views: each
 // failure is a non-fatal DecodeError naming the command, never the argument's secret value.
 import { type AnyStatus, type ListName, STATUSES as SETTABLE_STATUSES } from "./client_commands.ts";
-import type { Command } from "./command.ts";
+import { type Command, isErrorCode } from "./command.ts";
 import { DecodeError, quote } from "./errors.ts";
+import { describeErrorCode } from "./error_codes.ts";
 import { urlDecode } from "./url_encoding.ts";
 
 /** A `host:port` pair from `XFR` or `RNG`. */
@@ -34,6 +35,10 @@ export class Args {
   }
   name(i: number): string {
     return urlDecode(this.#c.args[i]);
+  }
+  /** The friendly name at `i`, or the passport at `passport` when the server left the name out. */
+  nameOr(i: number, passport: number): string {
+    return this.#c.args[i] === undefined ? this.str(passport) : this.name(i);
   }
   int(i: number): number {
     const s = this.#c.args[i];
@@ -70,4 +75,33 @@ export class Args {
       return Number(g);
     });
   }
+}
+
+/** The views the notification server and a switchboard share: error replies, `OUT` and `MSG`. */
+export type SharedView =
+  | { type: "error"; trid: number; code: number; name: string; meaning: string }
+  | { type: "OUT"; reason?: string }
+  | { type: "MSG"; sender: string; senderName: string; payload: Uint8Array };
+
+/**
+ * Reads the commands both connections read alike, so the two views cannot drift apart;
+ * `undefined` for any other command.
+ */
+export function sharedView(command: Command): SharedView | undefined {
+  const { name, trid, args } = command;
+  if (isErrorCode(name)) {
+    const code = Number(name);
+    return { type: "error", trid: trid ?? 0, code, ...describeErrorCode(code) };
+  }
+  if (name === "OUT") return { type: "OUT", ...(args.length > 0 ? { reason: args[0] } : {}) };
+  if (name === "MSG") {
+    const a = new Args(command, 3);
+    return {
+      type: "MSG",
+      sender: a.str(0),
+      senderName: a.name(1),
+      payload: command.payload ?? new Uint8Array(),
+    };
+  }
+  return undefined;
 }

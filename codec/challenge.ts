@@ -20,41 +20,25 @@ export interface ProductKey {
   readonly key: string;
 }
 
+const product = (id: string, key: string): ProductKey => Object.freeze({ id, key });
+
 /** The MSN Messenger pair accepted for MSNP6 to MSNP10. */
-export const MSMSGS_PRODUCT: ProductKey = Object.freeze({
-  id: "msmsgs@msnmsgr.com",
-  key: "Q1P7W2E4J9R8U3S5",
-});
+export const MSMSGS_PRODUCT: ProductKey = product("msmsgs@msnmsgr.com", "Q1P7W2E4J9R8U3S5");
 
 /** `PROD0038W!61ZTF9`, the pair the 2006 Gaim MSNP9 plugin sends. */
-export const PROD0038_PRODUCT: ProductKey = Object.freeze({
-  id: "PROD0038W!61ZTF9",
-  key: "VT6PX?UQTM4WM%YR",
-});
+export const PROD0038_PRODUCT: ProductKey = product("PROD0038W!61ZTF9", "VT6PX?UQTM4WM%YR");
 
 /** `PROD0058#7IL2{QD`, listed for MSNP6 to MSNP10 by Escargot. */
-export const PROD0058_PRODUCT: ProductKey = Object.freeze({
-  id: "PROD0058#7IL2{QD",
-  key: "QHDCY@7R1TB6W?5B",
-});
+export const PROD0058_PRODUCT: ProductKey = product("PROD0058#7IL2{QD", "QHDCY@7R1TB6W?5B");
 
 /** `PROD0061VRRZH@4F`, listed for MSNP6 to MSNP10 by Escargot. */
-export const PROD0061_PRODUCT: ProductKey = Object.freeze({
-  id: "PROD0061VRRZH@4F",
-  key: "JXQ6J@TUOGYV@N0M",
-});
+export const PROD0061_PRODUCT: ProductKey = product("PROD0061VRRZH@4F", "JXQ6J@TUOGYV@N0M");
 
 /** `PROD00504RLUG%WL`, listed for MSNP6 to MSNP10 by Escargot. */
-export const PROD0050_PRODUCT: ProductKey = Object.freeze({
-  id: "PROD00504RLUG%WL",
-  key: "I2EBK%PYNLZL5_J4",
-});
+export const PROD0050_PRODUCT: ProductKey = product("PROD00504RLUG%WL", "I2EBK%PYNLZL5_J4");
 
 /** `PROD0076ENE8*@AW`, listed for MSNP6 to MSNP10 by Escargot. */
-export const PROD0076_PRODUCT: ProductKey = Object.freeze({
-  id: "PROD0076ENE8*@AW",
-  key: "CEQJ8}OE0!WTSWII",
-});
+export const PROD0076_PRODUCT: ProductKey = product("PROD0076ENE8*@AW", "CEQJ8}OE0!WTSWII");
 
 /** Every known pair, {@linkcode MSMSGS_PRODUCT} first. */
 export const KNOWN_PRODUCTS: readonly ProductKey[] = Object.freeze([

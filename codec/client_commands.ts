@@ -22,6 +22,14 @@ export type PhoneProperty = "PHH" | "PHW" | "PHM" | "MOB" | "MBE" | "WWE";
 /** Message acknowledgement mode of a switchboard `MSG`. */
 export type AckMode = "U" | "N" | "A" | "D";
 
+/** List bit values in `LST`: FL=1, AL=2, BL=4, RL=8. */
+export const LIST_BITS: Readonly<Record<ListName, number>> = Object.freeze({
+  FL: 1,
+  AL: 2,
+  BL: 4,
+  RL: 8,
+});
+
 /** Longest passport (account name) in bytes. */
 export const MAX_PASSPORT_BYTES = 129;
 /** Longest URL-encoded friendly name in bytes (each `%XX` counts 3). */
@@ -49,7 +57,8 @@ function limited(kind: string, encoded: string, max: number): string {
   return encoded;
 }
 
-function passportArg(name: string, passport: string): string {
+/** A passport argument, checked for framing and length. */
+export function passportArg(name: string, passport: string): string {
   checkArgument(name, passport, 0);
   if (encodeUtf8(passport, "passport").length > MAX_PASSPORT_BYTES) {
     throw new EncodeError(
@@ -60,7 +69,8 @@ function passportArg(name: string, passport: string): string {
   return passport;
 }
 
-function oneOf<T extends string>(
+/** `value` when `allowed` has it; an `invalid-argument` EncodeError otherwise. */
+export function oneOf<T extends string>(
   name: string,
   what: string,
   value: string,
@@ -355,37 +365,4 @@ export function sdc(
     ],
     payload,
   };
-}
-
-/** Switchboard `USR trid <passport> <cookie>`: joins a switchboard you asked for. */
-export function sbUsr(trid: number, passport: string, cookie: string): Command {
-  checkArgument("USR", cookie, 1);
-  return { name: "USR", trid, args: [passportArg("USR", passport), cookie] };
-}
-
-/** Switchboard `CAL trid <passport>`: invites a contact. */
-export function cal(trid: number, passport: string): Command {
-  return { name: "CAL", trid, args: [passportArg("CAL", passport)] };
-}
-
-/** Switchboard `ANS trid <passport> <cookie> <session-id>`: answers an `RNG` invitation. */
-export function ans(trid: number, passport: string, cookie: string, sessionId: string): Command {
-  checkArgument("ANS", cookie, 1);
-  checkArgument("ANS", sessionId, 2);
-  return { name: "ANS", trid, args: [passportArg("ANS", passport), cookie, sessionId] };
-}
-
-/** Longest switchboard message payload the official servers accepted. */
-export const MAX_SB_MESSAGE_BYTES = 1664;
-
-/** Switchboard `MSG trid <ack> <len>` + MIME payload bytes. */
-export function msg(trid: number, ack: AckMode, payload: Uint8Array): Command {
-  oneOf("MSG", "acknowledgement mode", ack, new Set(["U", "N", "A", "D"]));
-  if (payload.length > MAX_SB_MESSAGE_BYTES) {
-    throw new EncodeError(
-      "too-long",
-      `Cannot encode "MSG": payload is over ${MAX_SB_MESSAGE_BYTES} bytes`,
-    );
-  }
-  return { name: "MSG", trid, args: [ack, String(payload.length)], payload };
 }

@@ -241,7 +241,7 @@ export function isErrorCode(name: string): boolean {
  *
  * @example
  * ```ts
- * import { hasPayload } from "@msnp/client/codec";
+ * import { hasPayload } from "./command.ts";
  * hasPayload("QRY", "client"); // true
  * hasPayload("QRY", "server"); // false
  * ```
@@ -272,7 +272,7 @@ const TRID_UNLESS_FIRST: Readonly<Record<string, (first: string | undefined) => 
  *
  * @example
  * ```ts
- * import { hasTrid } from "@msnp/client/codec";
+ * import { hasTrid } from "./command.ts";
  * hasTrid("RNG", "server"); // false
  * hasTrid("BLP", "server", "AL"); // false (inside a SYN reply)
  * ```
@@ -302,7 +302,7 @@ export function hasTrid(
  *
  * @example
  * ```ts
- * import { secretArgIndexes } from "@msnp/client/codec";
+ * import { secretArgIndexes } from "./command.ts";
  * secretArgIndexes("ANS", "client", ["me@x.com", "1056411141.26158", "17342299"]); // [1]
  * secretArgIndexes("USR", "client", ["TWN", "I", "me@x.com"]); // []
  * ```

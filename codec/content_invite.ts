@@ -2,8 +2,9 @@
 // old MSNP invitation scheme. The fields live in the body as `Name: value` lines. A client that
 // does not support one must answer with a CANCEL, not silence.
 import { EncodeError } from "./errors.ts";
-import { encodeMime, type MimeMessage, parseMime } from "./mime.ts";
-import { FieldMap } from "./message_types.ts";
+import { encodeMime, type MimeMessage } from "./mime.ts";
+import { mimeBodyFields } from "./_content_read.ts";
+import type { FieldMap } from "./field_map.ts";
 
 /** Media type of application invitations. */
 export const INVITE_TYPE = "text/x-msmsgsinvite";
@@ -34,12 +35,7 @@ export interface InvitationView {
  * @returns The view.
  */
 export function readInvitation(msg: MimeMessage): InvitationView {
-  let fields: FieldMap;
-  try {
-    fields = new FieldMap(parseMime(msg.body).headers);
-  } catch {
-    fields = new FieldMap([]);
-  }
+  const fields = mimeBodyFields(msg);
   const view: InvitationView = { kind: "invitation", fields };
   const set = (key: keyof InvitationView, name: string) => {
     const v = fields.get(name);

@@ -1,7 +1,8 @@
 // Nudges: `text/x-msnmsgr-datacast` with `ID: 1` in the body. Other datacast IDs (winks, voice
 // clips, action messages) are kept as fields.
-import { encodeMime, type MimeMessage, parseMime } from "./mime.ts";
-import { FieldMap } from "./message_types.ts";
+import { encodeMime, type MimeMessage } from "./mime.ts";
+import { mimeBodyFields } from "./_content_read.ts";
+import type { FieldMap } from "./field_map.ts";
 
 /** Media type of datacast messages (nudges and relatives). */
 export const DATACAST_TYPE = "text/x-msnmsgr-datacast";
@@ -51,12 +52,7 @@ export function buildNudgeMessage(): Uint8Array {
  * @returns The view.
  */
 export function readDatacast(msg: MimeMessage): NudgeView | DatacastView {
-  let fields: FieldMap;
-  try {
-    fields = new FieldMap(parseMime(msg.body).headers);
-  } catch {
-    fields = new FieldMap([]);
-  }
+  const fields = mimeBodyFields(msg);
   const idText = fields.get("ID")?.trim();
   const id = idText !== undefined && /^\d{1,9}$/.test(idText) ? Number(idText) : undefined;
   if (id === 1) return { kind: "nudge" };

@@ -10,9 +10,10 @@
  *   {@link parseSwitchboardCommand} for a switchboard connection.
  * - {@link COMMANDS}: the command table (TrID, payload, syntax, secret arguments) per
  *   connection kind and direction.
- * - {@link interpretSwitchboardPayload} and {@link SB_CONTENT_TYPES}: switchboard messages by
- *   content type (text, typing, nudge, emoticons, invitations, P2P); {@link splitTextMessage}
- *   for text longer than one message.
+ * - {@link CONTENT_TYPES}: `MSG` payloads by content type, one row each (profile, text, typing,
+ *   system and e-mail notices, nudge, emoticons, invitations, P2P), read by
+ *   {@link interpretMessage} (notification server) and {@link interpretSwitchboardPayload};
+ *   {@link splitTextMessage} for text longer than one message.
  *
  * @example Decode a stream and read its commands
  * ```ts
@@ -34,57 +35,132 @@ export {
   type CommandTable,
   type ConnectionKind,
   type Direction,
-  hasPayload,
-  hasTrid,
-  isErrorCode,
-  MAX_SB_PAYLOAD_BYTES,
-  MAX_TRID,
-  parseTrid,
-  SECRET_PAYLOAD_HEADERS,
-  secretArgIndexes,
   type TridRule,
 } from "./command.ts";
 export { Decoder, type DecoderOptions } from "./decoder.ts";
-export { checkArgument, encodeCommand, type EncodeOptions } from "./encoder.ts";
+export { encodeCommand, type EncodeOptions } from "./encoder.ts";
 export { DecodeError, type DecodeErrorCode, EncodeError, type EncodeErrorCode } from "./errors.ts";
 export { describeErrorCode, ERROR_CODES, type ErrorCodeInfo } from "./error_codes.ts";
 export { urlDecode, urlEncode } from "./url_encoding.ts";
-export * from "./client_commands.ts";
+export {
+  type AckMode,
+  add,
+  adg,
+  type AnyStatus,
+  blp,
+  chg,
+  type ClientInfo,
+  cvr,
+  DEFAULT_CLIENT_INFO,
+  encodeFriendlyName,
+  encodeGroupName,
+  gtc,
+  type ListName,
+  out,
+  type PhoneProperty,
+  png,
+  prp,
+  qry,
+  rea,
+  reg,
+  rem,
+  rmg,
+  sdc,
+  type Status,
+  STATUSES,
+  syn,
+  url,
+  usrTwnInitial,
+  usrTwnSubsequent,
+  ver,
+  xfrSb,
+} from "./client_commands.ts";
+export { ans, cal, MAX_SB_MESSAGE_BYTES, msg, sbUsr } from "./sb_client_commands.ts";
 export {
   type HostPort,
-  LIST_BITS,
   type NotificationServerMessage,
   parseServerCommand,
   type ServerMessage,
 } from "./server_messages.ts";
-export * from "./mime.ts";
-export * from "./message_types.ts";
-export * from "./im_format.ts";
-export * from "./challenge.ts";
-export * from "./capabilities.ts";
-export * from "./msn_object.ts";
 export { parseSwitchboardCommand, type SwitchboardServerMessage } from "./sb_server_messages.ts";
 export {
+  encodeMime,
+  getHeader,
+  type MimeHeader,
+  type MimeMessage,
+  parseMime,
+  PayloadError,
+  type PayloadErrorCode,
+} from "./mime.ts";
+export { FieldMap } from "./field_map.ts";
+export {
   ackModeOf,
+  CONTENT_TYPES,
   type ContentKind,
   type ContentTypeRow,
+  interpretMessage,
   interpretSwitchboardPayload,
+  type MessageView,
   SB_CONTENT_TYPES,
   type SwitchboardContent,
   type UnknownContentView,
+  type UnknownView,
 } from "./content_types.ts";
-export {
-  buildNudgeMessage,
-  DATACAST_TYPE,
-  type DatacastView,
-  type NudgeView,
-} from "./content_nudge.ts";
+export { type Profile, type ProfileView } from "./content_profile.ts";
+export { buildTextMessage, type TextView } from "./content_text.ts";
+export { buildTypingMessage, type TypingView } from "./content_typing.ts";
+export type {
+  ActiveMailView,
+  EmailNotificationView,
+  InitialEmailView,
+  SystemView,
+} from "./content_notices.ts";
+export { buildNudgeMessage, type DatacastView, type NudgeView } from "./content_nudge.ts";
 export {
   buildEmoticonMessage,
   type CustomEmoticon,
-  EMOTICON_TYPE,
   type EmoticonsView,
 } from "./content_emoticon.ts";
-export { buildInvitationCancel, type InvitationView, INVITE_TYPE } from "./content_invite.ts";
-export { buildP2pMessage, P2P_TYPE, type P2pView } from "./content_p2p.ts";
+export { buildInvitationCancel, type InvitationView } from "./content_invite.ts";
+export { buildP2pMessage, type P2pView } from "./content_p2p.ts";
 export { splitTextMessage, type SplitTextOptions } from "./text_split.ts";
+export {
+  formatImFormat,
+  imColor,
+  type ImEffect,
+  type ImFormat,
+  parseImColor,
+  parseImFormat,
+  type RgbColor,
+} from "./im_format.ts";
+export {
+  challengeAnswer,
+  KNOWN_PRODUCTS,
+  MSMSGS_PRODUCT,
+  PROD0038_PRODUCT,
+  PROD0050_PRODUCT,
+  PROD0058_PRODUCT,
+  PROD0061_PRODUCT,
+  PROD0076_PRODUCT,
+  type ProductKey,
+} from "./challenge.ts";
+export {
+  ClientCapability,
+  type ClientCapabilityName,
+  type ClientIdDescription,
+  describeClientId,
+  hasCapability,
+  makeClientId,
+  msncVersion,
+  parseClientId,
+} from "./capabilities.ts";
+export {
+  buildMsnObject,
+  isMsnObjectSha1cValid,
+  type MsnObject,
+  type MsnObjectFields,
+  msnObjectSha1c,
+  msnObjectSha1d,
+  MsnObjectType,
+  parseMsnObject,
+} from "./msn_object.ts";

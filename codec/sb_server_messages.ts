@@ -1,7 +1,6 @@
 // Typed views over switchboard server commands (the rows of COMMANDS.sb.server).
-import { Args } from "./_args.ts";
-import { type Command, isErrorCode } from "./command.ts";
-import { describeErrorCode } from "./error_codes.ts";
+import { Args, sharedView } from "./_args.ts";
+import type { Command } from "./command.ts";
 
 /**
  * A switchboard server command with its arguments typed and names
@@ -74,12 +73,10 @@ export const SWITCHBOARD_ONLY: ReadonlySet<string> = new Set([
  * ```
  */
 export function parseSwitchboardCommand(command: Command): SwitchboardServerMessage {
+  const shared = sharedView(command);
+  if (shared !== undefined) return shared;
   const { name, trid, args } = command;
   const t = trid ?? 0;
-  if (isErrorCode(name)) {
-    const code = Number(name);
-    return { type: "error", trid: t, code, ...describeErrorCode(code) };
-  }
   switch (name) {
     case "USR": {
       const a = new Args(command, 2);
@@ -88,7 +85,7 @@ export function parseSwitchboardCommand(command: Command): SwitchboardServerMess
         type: "USR_OK",
         trid: t,
         passport: a.str(1),
-        friendlyName: a.opt(2) === undefined ? a.str(1) : a.name(2),
+        friendlyName: a.nameOr(2, 1),
       };
     }
     case "CAL": {
@@ -100,7 +97,7 @@ export function parseSwitchboardCommand(command: Command): SwitchboardServerMess
       return {
         type: "JOI",
         passport: a.str(0),
-        friendlyName: a.opt(1) === undefined ? a.str(0) : a.name(1),
+        friendlyName: a.nameOr(1, 0),
       };
     }
     case "IRO": {
@@ -124,17 +121,6 @@ export function parseSwitchboardCommand(command: Command): SwitchboardServerMess
     case "ACK":
     case "NAK":
       return { type: name, trid: t };
-    case "OUT":
-      return { type: "OUT", ...(args.length > 0 ? { reason: args[0] } : {}) };
-    case "MSG": {
-      const a = new Args(command, 3);
-      return {
-        type: "MSG",
-        sender: a.str(0),
-        senderName: a.name(1),
-        payload: command.payload ?? new Uint8Array(),
-      };
-    }
     default:
       return { type: "unknown", command };
   }

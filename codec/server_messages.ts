@@ -1,9 +1,9 @@
-// Typed views over notification-server commands. Switchboard commands have their own union in
-// sb_server_messages.ts; parseServerCommand hands the switchboard-only names to it.
-import { Args, type HostPort } from "./_args.ts";
-import type { AnyStatus, ListName, PhoneProperty } from "./client_commands.ts";
-import { type Command, isErrorCode } from "./command.ts";
-import { describeErrorCode } from "./error_codes.ts";
+// Reading server commands into typed views. The notification server's union is in
+// ns_server_messages.ts, the switchboard's (and its parser) in sb_server_messages.ts;
+// parseServerCommand hands the switchboard-only names to the latter.
+import { Args, type HostPort, sharedView } from "./_args.ts";
+import type { Command } from "./command.ts";
+import type { NotificationServerMessage } from "./ns_server_messages.ts";
 import { quote } from "./errors.ts";
 import {
   parseSwitchboardCommand,
@@ -11,15 +11,7 @@ import {
   type SwitchboardServerMessage,
 } from "./sb_server_messages.ts";
 
-export type { HostPort };
-
-/** List bit values in `LST`: FL=1, AL=2, BL=4, RL=8. */
-export const LIST_BITS: Readonly<Record<ListName, number>> = Object.freeze({
-  FL: 1,
-  AL: 2,
-  BL: 4,
-  RL: 8,
-});
+export type { HostPort, NotificationServerMessage };
 
 /**
  * What {@link parseServerCommand} returns: a {@link NotificationServerMessage},
@@ -31,127 +23,6 @@ export type ServerMessage =
     SwitchboardServerMessage,
     { type: "CAL" | "JOI" | "IRO" | "ANS_OK" | "BYE" | "ACK" | "NAK" }
   >;
-
-/**
- * A notification-server command with its arguments typed and names
- * URL-decoded. The `type` is the command name, refined where one name has
- * several forms (`USR` in its challenge and OK forms, `XFR` to NS or SB).
- */
-export type NotificationServerMessage =
-  | { type: "VER"; trid: number; versions: string[] }
-  | {
-    type: "CVR";
-    trid: number;
-    recommended: string;
-    recommended2: string;
-    minimum: string;
-    downloadUrl: string;
-    infoUrl: string;
-  }
-  | { type: "USR_TWN_S"; trid: number; challenge: string }
-  | {
-    type: "USR_OK";
-    trid: number;
-    passport: string;
-    friendlyName: string;
-    /** Whether the account's e-mail is verified (absent on a switchboard). */
-    verified?: boolean;
-    /** Whether the account is a restricted (kids) account (absent on a switchboard). */
-    restricted?: boolean;
-  }
-  | {
-    type: "XFR_NS";
-    trid: number;
-    /** The new notification server; absent in the forced-reset form `XFR 0 NS 0`. */
-    address?: HostPort;
-  }
-  | { type: "XFR_SB"; trid: number; address: HostPort; authType: string; cookie: string }
-  | { type: "SYN"; trid: number; version: number; contactCount?: number; groupCount?: number }
-  | { type: "GTC"; trid: number | null; version?: number; mode: "A" | "N" }
-  | { type: "BLP"; trid: number | null; version?: number; mode: "AL" | "BL" }
-  | {
-    type: "PRP";
-    trid: number | null;
-    version?: number;
-    property: PhoneProperty | string;
-    value: string;
-  }
-  | { type: "LSG"; groupId: number; name: string }
-  | { type: "LST"; passport: string; friendlyName: string; lists: number; groupIds: number[] }
-  | {
-    type: "BPR";
-    /** List version; present only outside a SYN reply. */
-    version?: number;
-    /** The contact; outside a SYN reply only (inside, it is the preceding `LST`). */
-    passport?: string;
-    property: PhoneProperty | string;
-    value: string;
-  }
-  | { type: "CHG"; trid: number; status: AnyStatus; clientId?: number; msnObject?: string }
-  | {
-    type: "ILN";
-    trid: number;
-    status: AnyStatus;
-    passport: string;
-    friendlyName: string;
-    clientId: number;
-    msnObject?: string;
-  }
-  | {
-    type: "NLN";
-    status: AnyStatus;
-    passport: string;
-    friendlyName: string;
-    clientId: number;
-    msnObject?: string;
-  }
-  | { type: "FLN"; passport: string }
-  | { type: "CHL"; trid: number; challenge: string }
-  | { type: "QRY"; trid: number }
-  | { type: "QNG"; seconds?: number }
-  | { type: "OUT"; reason?: string }
-  | {
-    type: "ADD";
-    trid: number;
-    list: ListName;
-    version: number;
-    passport: string;
-    friendlyName: string;
-    groupId?: number;
-  }
-  | {
-    type: "REM";
-    trid: number;
-    list: ListName;
-    version: number;
-    passport: string;
-    groupId?: number;
-  }
-  | { type: "ADG"; trid: number; version: number; name: string; groupId: number }
-  | { type: "RMG"; trid: number; version: number; groupId: number }
-  | { type: "REG"; trid: number; version: number; groupId: number; name: string }
-  | { type: "REA"; trid: number; version: number; passport: string; friendlyName: string }
-  | {
-    type: "RNG";
-    sessionId: string;
-    address: HostPort;
-    authType: string;
-    cookie: string;
-    passport: string;
-    friendlyName: string;
-  }
-  | {
-    type: "MSG";
-    /** Sender passport (`Hotmail` for notification-server messages). */
-    sender: string;
-    senderName: string;
-    payload: Uint8Array;
-  }
-  | { type: "NOT"; payload: Uint8Array }
-  | { type: "IPG"; payload: Uint8Array }
-  | { type: "URL"; trid: number; rru: string; url: string; id?: string }
-  | { type: "error"; trid: number; code: number; name: string; meaning: string }
-  | { type: "unknown"; command: Command };
 
 /**
  * Reads a decoded server command into a typed {@link ServerMessage}:
@@ -173,11 +44,9 @@ export type NotificationServerMessage =
 export function parseServerCommand(command: Command): ServerMessage {
   const { name, trid, args } = command;
   if (SWITCHBOARD_ONLY.has(name)) return parseSwitchboardCommand(command);
+  const shared = sharedView(command);
+  if (shared !== undefined) return shared;
   const t = trid ?? 0;
-  if (isErrorCode(name)) {
-    const code = Number(name);
-    return { type: "error", trid: t, code, ...describeErrorCode(code) };
-  }
   switch (name) {
     case "VER":
       return { type: "VER", trid: t, versions: [...args] };
@@ -207,7 +76,7 @@ export function parseServerCommand(command: Command): ServerMessage {
           type: "USR_OK",
           trid: t,
           passport: a.str(1),
-          friendlyName: a.opt(2) === undefined ? a.str(1) : a.name(2),
+          friendlyName: a.nameOr(2, 1),
           ...(verified === undefined ? {} : { verified: verified === "1" }),
           ...(restricted === undefined ? {} : { restricted: restricted === "1" }),
         };
@@ -345,8 +214,6 @@ export function parseServerCommand(command: Command): ServerMessage {
       return { type: "QRY", trid: t };
     case "QNG":
       return { type: "QNG", ...(args.length > 0 ? { seconds: new Args(command, 1).int(0) } : {}) };
-    case "OUT":
-      return { type: "OUT", ...(args.length > 0 ? { reason: args[0] } : {}) };
     case "ADD": {
       const a = new Args(command, 4);
       return {
@@ -355,7 +222,7 @@ export function parseServerCommand(command: Command): ServerMessage {
         list: a.list(0),
         version: a.int(1),
         passport: a.str(2),
-        friendlyName: a.opt(3) === undefined ? a.str(2) : a.name(3),
+        friendlyName: a.nameOr(3, 2),
         ...(args.length > 4 ? { groupId: a.int(4) } : {}),
       };
     }
@@ -401,16 +268,7 @@ export function parseServerCommand(command: Command): ServerMessage {
         authType: a.str(2),
         cookie: a.str(3),
         passport: a.str(4),
-        friendlyName: a.opt(5) === undefined ? a.str(4) : a.name(5),
-      };
-    }
-    case "MSG": {
-      const a = new Args(command, 3);
-      return {
-        type: "MSG",
-        sender: a.str(0),
-        senderName: a.name(1),
-        payload: command.payload ?? new Uint8Array(),
+        friendlyName: a.nameOr(5, 4),
       };
     }
     case "NOT":

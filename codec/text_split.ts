@@ -4,7 +4,7 @@
 import { EncodeError } from "./errors.ts";
 import { MAX_SB_PAYLOAD_BYTES } from "./command.ts";
 import type { ImFormat } from "./im_format.ts";
-import { buildTextMessage } from "./message_types.ts";
+import { buildTextMessage } from "./content_text.ts";
 
 /** Options for {@link splitTextMessage}. */
 export interface SplitTextOptions {

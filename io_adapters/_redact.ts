@@ -9,18 +9,14 @@
 // wherever the session could find them. Where framing is lost (the decoder would fail
 // for good), the rest is cut into lines and redacted by the same table, token by token.
 
+import { type Command, COMMANDS, Decoder, type Direction, parseMime } from "../codec/mod.ts";
 import {
-  type Command,
-  COMMANDS,
-  Decoder,
-  type Direction,
   hasPayload,
   hasTrid,
-  parseMime,
   parseTrid,
   SECRET_PAYLOAD_HEADERS,
   secretArgIndexes,
-} from "../codec/mod.ts";
+} from "../codec/command.ts";
 
 /** What replaces a secret in a recording. */
 export const REDACTED = "[REDACTED]";

@@ -53,7 +53,7 @@ export interface ConnectionHooks {
  *   a deadline; {@link settle} takes one by TrID; {@link expire} takes every
  *   request whose deadline has passed.
  * - Timers: named deadlines ({@link setTimer}, {@link clearTimer},
- *   {@link timerDue}, {@link nextDue}); {@link pollTimeout} is the earliest of all timers and
+ *   {@link timerDue}); {@link pollTimeout} is the earliest of all timers and
  *   pending requests, `undefined` once ended.
  * - Failure: {@link fail} records the sticky fatal error (then every
  *   {@link intent} throws it) and stops all timers; {@link end} stops them
@@ -233,20 +233,6 @@ export class ConnectionCore<Event, Extra = never> {
     if (at === undefined || now < at) return false;
     this.#timers.delete(name);
     return true;
-  }
-
-  /** Takes (clears) the earliest named deadline due at `now`, or `undefined` if none is due. */
-  nextDue(now: number): string | undefined {
-    let due: string | undefined;
-    let at = Infinity;
-    for (const [name, t] of this.#timers) {
-      if (t <= now && t < at) {
-        due = name;
-        at = t;
-      }
-    }
-    if (due !== undefined) this.#timers.delete(due);
-    return due;
   }
 
   /** When the session should next be called with the time: the earliest timer or request deadline. */

@@ -28,6 +28,7 @@ import {
 import { ContactList, type ContactListSnapshot } from "./contact_list.ts";
 import { SessionError, type SessionErrorCode, type SessionPhase, UsageError } from "./errors.ts";
 import type { ListChange, PassportOutput, SessionEvent } from "./events.ts";
+import { ChartDelays } from "./_chart_delays.ts";
 import { ConnectionCore } from "./_connection.ts";
 import { type LifecycleEvent, lifecycleMachine } from "./_lifecycle.ts";
 import {
@@ -134,8 +135,8 @@ export class NsState {
   readonly sync: SyncState;
   // The top-level state, kept so each command's dispatch need not derive it.
   #phase: SessionPhase = "idle";
-  /** The chart's pending delayed events (its `after` delays), by timer name. */
-  readonly #delayed = new Map<string, EventObject>();
+  /** The chart's pending delayed events (its `after` delays) on the core's timers. */
+  readonly #delays: ChartDelays<EventObject>;
 
   constructor(config: NsConfig) {
     this.config = config;
@@ -157,6 +158,7 @@ export class NsState {
       timeouts: config.timeouts,
     });
     this.snapshot = snapshot;
+    this.#delays = new ChartDelays(this.core);
   }
 
   /** The top-level state of the chart. */
@@ -240,10 +242,7 @@ export class NsState {
   /** Fires the chart's due delayed events, earliest first; whether one fired. */
   fireDue(now: number): boolean {
     let fired = false;
-    for (let name = this.core.nextDue(now); name !== undefined; name = this.core.nextDue(now)) {
-      const event = this.#delayed.get(name);
-      if (event === undefined) continue;
-      this.#delayed.delete(name);
+    for (let event = this.#delays.next(now); event !== undefined; event = this.#delays.next(now)) {
       fired = true;
       this.dispatch(event);
       if (this.ended) break;
@@ -254,21 +253,9 @@ export class NsState {
   #execute(type: string, params: unknown): void {
     const core = this.core;
     const config = this.config;
+    // An `after` delay (or its cancellation): a timer of the core; the event returns when due.
+    if (this.#delays.handle(type, params, (event) => this.dispatch(event))) return;
     switch (type) {
-      case "xstate.raise": {
-        // An `after` delay: a timer of the core; the event returns to the chart when due.
-        const { id, event, delay } = params as { id: string; event: EventObject; delay?: number };
-        if (delay === undefined) return this.dispatch(event);
-        this.#delayed.set(id, event);
-        core.setTimer(id, core.now + delay);
-        return;
-      }
-      case "xstate.cancel": {
-        const { sendId } = params as { sendId: string };
-        this.#delayed.delete(sendId);
-        core.clearTimer(sendId);
-        return;
-      }
       case "connect": {
         const { host, port } = this.snapshot.context.server;
         if (this.snapshot.context.redirects > 0) {
@@ -315,7 +302,7 @@ export class NsState {
   /** Closed or failed: the core stops every timer, and the application hears why. */
   #ended(): void {
     const { endReason, error } = this.snapshot.context;
-    this.#delayed.clear();
+    this.#delays.clear();
     if (error) this.core.fail(error);
     else this.core.end();
     this.emit(

@@ -1,7 +1,14 @@
 // What a switchboard session waits for besides its phase: invitations (CAL) and sends (one MSG
 // per part), each ending in exactly one event. The TrIDs' deadlines live in the ConnectionCore;
 // this keeps what each TrID belongs to and builds the outcome events.
+import { type AckMode, msg } from "../codec/mod.ts";
+import type { ConnectionCore } from "./_connection.ts";
 import type { InviteFailure, SendFailure, SwitchboardEvent } from "./switchboard_events.ts";
+
+/** Request kind of an acked `MSG` (`A`/`D`): it waits for `ACK` or `NAK`. */
+const MSG_ACKED = "MSG";
+/** Request kind of an `N` message: only a `NAK` within the window is news. */
+export const MSG_NAK_WINDOW = "MSG-N";
 
 type CalReason = Extract<InviteFailure, { serverCode: number }>["reason"];
 
@@ -111,4 +118,34 @@ export class Outstanding {
     }
     return events;
   }
+}
+
+/**
+ * Sends a message's parts (one `MSG` each) and records what to wait for: nothing for `U` (done
+ * at once), a `NAK` window for `N`, an `ACK` for `A`/`D`. Every part is checked before any is
+ * sent. Returns the send id.
+ */
+export function sendParts(
+  core: ConnectionCore<SwitchboardEvent>,
+  outstanding: Outstanding,
+  recipients: string[],
+  payloads: Uint8Array[],
+  ack: AckMode,
+  limits: { ack: number; nak: number },
+): number {
+  for (const p of payloads) msg(1, ack, p); // refuse before sending any part
+  if (ack === "U") {
+    const sendId = outstanding.nextSendId();
+    for (const p of payloads) core.transmit(msg(core.nextTrid(), ack, p));
+    core.emit({ type: "sendCompleted", sendId, acknowledged: false, recipients });
+    return sendId;
+  }
+  const [kind, limit] = ack === "N" ? [MSG_NAK_WINDOW, limits.nak] : [MSG_ACKED, limits.ack];
+  const trids = payloads.map((p) => {
+    const trid = core.nextTrid();
+    core.transmit(msg(trid, ack, p));
+    core.track(trid, kind, limit);
+    return trid;
+  });
+  return outstanding.send(trids, ack !== "N", recipients);
 }

@@ -1,8 +1,12 @@
 /**
- * The notification-server session: login, XFR redirect, contact-list sync,
- * presence, keepalive and list management for one account, as a sans-IO
- * state machine. Bytes, time and intents go in; events and bytes to send come
- * out.
+ * The sessions, as sans-IO state machines on one connection core: the
+ * notification-server session (login, XFR redirect, contact-list sync,
+ * presence, keepalive and list management for one account) and the
+ * switchboard session (one conversation). Bytes, time and intents go in;
+ * events and bytes to send come out. Their lifecycles are XState charts
+ * ({@link notificationLifecycle}, {@link switchboardLifecycle}). The codec
+ * types their options and events carry are re-exported here, so this entry
+ * stands on its own.
  *
  * @example Sign-in loop sketch (the `Client` in `@msnp/client/io_adapters` does this for you)
  * ```ts
@@ -24,7 +28,6 @@ export {
   type SessionTimeouts,
 } from "./session.ts";
 export type {
-  ConnectionKind,
   ConnectionOutput,
   ListChange,
   PassportOutput,
@@ -41,14 +44,7 @@ export {
   type SessionPhase,
   UsageError,
 } from "./errors.ts";
-export {
-  bitsFromLists,
-  type Contact,
-  ContactList,
-  type ContactListSnapshot,
-  type Group,
-  listsFromBits,
-} from "./contact_list.ts";
+export { type Contact, ContactList, type ContactListSnapshot, type Group } from "./contact_list.ts";
 export {
   type EndReason,
   type LifecycleContext,
@@ -81,3 +77,46 @@ export {
   type SwitchboardSettings,
   type SwitchboardTimeouts,
 } from "./switchboard_events.ts";
+// Codec types (and the error classes events carry) that the sessions' signatures, options and
+// events use, so this entry documents and type-checks on its own.
+export { DecodeError, PayloadError } from "../codec/mod.ts";
+export type {
+  AckMode,
+  ActiveMailView,
+  AnyStatus,
+  ClientInfo,
+  Command,
+  ConnectionKind,
+  CustomEmoticon,
+  DatacastView,
+  DecodeErrorCode,
+  EmailNotificationView,
+  EmoticonsView,
+  FieldMap,
+  HostPort,
+  ImEffect,
+  ImFormat,
+  InitialEmailView,
+  InvitationView,
+  ListName,
+  MessageView,
+  MimeHeader,
+  MimeMessage,
+  NotificationServerMessage,
+  NudgeView,
+  P2pView,
+  PayloadErrorCode,
+  PhoneProperty,
+  ProductKey,
+  Profile,
+  ProfileView,
+  ServerMessage,
+  Status,
+  SwitchboardContent,
+  SwitchboardServerMessage,
+  SystemView,
+  TextView,
+  TypingView,
+  UnknownContentView,
+  UnknownView,
+} from "../codec/mod.ts";

@@ -28,15 +28,13 @@ import type {
   SwitchboardPhase,
   SwitchboardTimeouts,
 } from "./switchboard_events.ts";
-import { Outstanding } from "./_switchboard_requests.ts";
+import { MSG_NAK_WINDOW, Outstanding, sendParts } from "./_switchboard_requests.ts";
 import { handleServerCommand, Roster, type SwitchboardInternals } from "./_switchboard_incoming.ts";
-import { ChartDelays } from "./_switchboard_delays.ts";
+import { ChartDelays } from "./_chart_delays.ts";
 import { checkSwitchboardOptions } from "./_switchboard_options.ts";
 
 type Snapshot = SnapshotFrom<typeof switchboardChart>;
 
-const MSG_ACKED = "MSG";
-const MSG_NAK_WINDOW = "MSG-N";
 const CAL = "CAL";
 
 /**
@@ -209,8 +207,13 @@ export class SwitchboardSession {
   handleTimeout(now: number): void {
     this.#core.input(now, () => {
       const core = this.#core;
-      for (const event of this.#delays.due(now)) {
-        if (!core.ended) this.#dispatch(event);
+      for (
+        let event = this.#delays.next(now);
+        event !== undefined;
+        event = this.#delays.next(now)
+      ) {
+        this.#dispatch(event);
+        if (core.ended) break;
       }
       if (core.ended) return;
       for (const [trid, request] of core.expire(now)) {
@@ -299,25 +302,10 @@ export class SwitchboardSession {
   }
 
   #send(payloads: Uint8Array[], ack: AckMode): number {
-    const core = this.#core;
-    for (const p of payloads) msg(1, ack, p); // refuse before sending any part
-    const recipients = this.#roster.passports();
-    if (ack === "U") {
-      const sendId = this.#outstanding.nextSendId();
-      for (const p of payloads) core.transmit(msg(core.nextTrid(), ack, p));
-      core.emit({ type: "sendCompleted", sendId, acknowledged: false, recipients });
-      return sendId;
-    }
-    const [kind, limit] = ack === "N"
-      ? [MSG_NAK_WINDOW, this.#timeouts.nak]
-      : [MSG_ACKED, this.#timeouts.ack];
-    const trids = payloads.map((p) => {
-      const trid = core.nextTrid();
-      core.transmit(msg(trid, ack, p));
-      core.track(trid, kind, limit);
-      return trid;
+    return sendParts(this.#core, this.#outstanding, this.#roster.passports(), payloads, ack, {
+      ack: this.#timeouts.ack,
+      nak: this.#timeouts.nak,
     });
-    return this.#outstanding.send(trids, ack !== "N", recipients);
   }
 
   #partFailed(trid: number, failure: SendFailure): void {

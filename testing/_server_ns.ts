@@ -4,40 +4,27 @@
 
 import type { Socket } from "node:net";
 import { clearInterval, clearTimeout, setInterval, setTimeout } from "node:timers";
-import {
-  challengeAnswer,
-  type Command,
-  decodeUtf8,
-  encodeMime,
-  LIST_BITS,
-  urlDecode,
-  urlEncode,
-} from "../codec/mod.ts";
-import type { LoopbackList, LoopbackPhone } from "./loopback_server.ts";
+import { challengeAnswer, type Command, encodeMime, urlEncode } from "../codec/mod.ts";
+import { decodeUtf8 } from "../codec/mime.ts";
+import { unswapClientPort } from "../codec/content_profile.ts";
+import { LIST_BITS, STATUSES as SETTABLE_STATUSES } from "../codec/client_commands.ts";
 import {
   type AccountState,
-  addReverse,
   allows,
   type Hub,
-  Link,
   type OnlineSession,
-  PHONE_ORDER,
   randomDigits,
   randomString,
-  removeReverse,
 } from "./_server_state.ts";
+import { Link } from "./_server_link.ts";
+import { handleListCommand, type ListSession } from "./_server_ns_lists.ts";
 
-const STATUSES = new Set(["NLN", "BSY", "IDL", "BRB", "AWY", "PHN", "LUN", "HDN"]);
-const USER_LISTS = new Set(["FL", "AL", "BL"]);
-const MAX_NAME = 387;
-const MAX_GROUP_NAME = 61;
-const MAX_PHONE = 95;
-const MAX_GROUPS = 30;
+const STATUSES: ReadonlySet<string> = new Set(SETTABLE_STATUSES);
 
 type Stage = "ver" | "cvr" | "usr" | "ticket" | "online";
 
 /** A client connection to the dispatch server (`dispatch`) or the notification server. */
-export class NsConnection implements OnlineSession {
+export class NsConnection implements OnlineSession, ListSession {
   readonly link: Link;
   readonly #hub: Hub;
   readonly #dispatch: boolean;
@@ -194,7 +181,7 @@ export class NsConnection implements OnlineSession {
   #profile(ticket: string): Uint8Array {
     const account = this.account;
     const port = this.link.socket.remotePort ?? 0;
-    const swapped = ((port & 0xff) << 8) | ((port & 0xff00) >> 8);
+    const swapped = unswapClientPort(port); // the swap is its own inverse
     const t = /^t=([^&]*)/.exec(ticket)?.[1] ?? ticket;
     let h = 0;
     for (const ch of account.key) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
@@ -232,6 +219,7 @@ export class NsConnection implements OnlineSession {
 
   #online(c: Command): void {
     const t = c.trid ?? 0;
+    if (handleListCommand(this, c, t)) return;
     switch (c.name) {
       case "OUT":
         this.link.send("OUT", null, []);
@@ -241,23 +229,6 @@ export class NsConnection implements OnlineSession {
         return this.#syn(c, t);
       case "CHG":
         return this.#chg(c, t);
-      case "ADD":
-        return this.#add(c, t);
-      case "REM":
-        return this.#rem(c, t);
-      case "ADG":
-        return this.#adg(c, t);
-      case "RMG":
-        return this.#rmg(c, t);
-      case "REG":
-        return this.#reg(c, t);
-      case "REA":
-        return this.#rea(c, t);
-      case "BLP":
-      case "GTC":
-        return this.#mode(c, t);
-      case "PRP":
-        return this.#prp(c, t);
       case "XFR":
         return this.#xfr(c, t);
       case "QRY":
@@ -271,7 +242,15 @@ export class NsConnection implements OnlineSession {
     }
   }
 
-  #bump(account: AccountState = this.account): string {
+  get hub(): Hub {
+    return this.#hub;
+  }
+
+  forget(key: string): void {
+    this.#told.delete(key);
+  }
+
+  bump(account: AccountState = this.account): string {
     account.listVersion++;
     return String(account.listVersion);
   }
@@ -396,236 +375,5 @@ export class NsConnection implements OnlineSession {
     if (this.status === "HDN" || this.status === "FLN") return this.link.error(913, t);
     const cookie = this.#hub.issueSbCookie({ kind: "xfr", key: this.account.key });
     this.link.send("XFR", t, ["SB", `${this.#hub.host}:${this.#hub.sbPort}`, "CKI", cookie]);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // List management
-
-  #add(c: Command, t: number): void {
-    const [list, passport, encodedName, groupArg] = c.args;
-    if (list === "RL") return this.link.close();
-    if (!USER_LISTS.has(list) || passport === undefined || encodedName === undefined) {
-      return this.link.error(201, t);
-    }
-    if (!/^[^\s@]+@[^\s@]+$/.test(passport)) return this.link.error(201, t);
-    const hub = this.#hub;
-    const account = this.account;
-    const key = passport.toLowerCase();
-    const target = hub.accounts.get(key);
-    if (!target) return this.link.error(205, t);
-    const name = urlDecode(encodedName);
-    if (urlEncode(name).length > MAX_NAME) return this.link.error(201, t);
-    let groupId: number | undefined;
-    if (groupArg !== undefined) {
-      if (list !== "FL" || !/^\d{1,10}$/.test(groupArg)) return this.link.error(201, t);
-      groupId = Number(groupArg);
-      if (!account.groups.has(groupId)) return this.link.error(224, t);
-    }
-    let entry = account.contacts.get(key);
-    const reply = (version: string) => {
-      const args = [list, version, passport, urlEncode(name)];
-      if (groupId !== undefined) args.push(String(groupId));
-      this.link.send("ADD", t, args);
-    };
-    if (list === "FL" && entry?.lists.has("FL")) {
-      if (groupId === undefined || entry.groupIds.includes(groupId)) return this.link.error(215, t);
-      entry.groupIds.push(groupId);
-      return reply(this.#bump());
-    }
-    if (entry?.lists.has(list as LoopbackList)) return this.link.error(215, t);
-    if (list !== "FL" && entry?.lists.has(list === "AL" ? "BL" : "AL")) {
-      return this.link.error(219, t);
-    }
-    if (!entry) {
-      entry = {
-        passport: target.passport,
-        friendlyName: name,
-        lists: new Set(),
-        groupIds: [],
-        phones: new Map(),
-      };
-      account.contacts.set(key, entry);
-    }
-    entry.lists.add(list as LoopbackList);
-    if (list === "FL") {
-      entry.friendlyName = name;
-      entry.groupIds = groupId !== undefined ? [groupId] : account.groups.has(0) ? [0] : [];
-    }
-    reply(this.#bump());
-    if (list === "FL") {
-      this.#reverseChanged(target, addReverse(target, account), "ADD");
-      this.sync(key, t);
-    } else {
-      hub.syncAll(account.key);
-    }
-  }
-
-  /** Tells `target` (if online) that this account added or removed them. */
-  #reverseChanged(target: AccountState, changed: boolean, how: "ADD" | "REM"): void {
-    if (!changed) return;
-    const version = this.#bump(target);
-    const account = this.account;
-    const session = this.#hub.sessions.get(target.key);
-    if (!session) return;
-    if (how === "ADD") {
-      session.link.send("ADD", 0, [
-        "RL",
-        version,
-        account.passport,
-        urlEncode(account.friendlyName),
-      ]);
-    } else {
-      session.link.send("REM", 0, ["RL", version, account.passport]);
-    }
-  }
-
-  #rem(c: Command, t: number): void {
-    const [list, passport, groupArg] = c.args;
-    if (!USER_LISTS.has(list) || passport === undefined) return this.link.error(201, t);
-    const account = this.account;
-    const key = passport.toLowerCase();
-    const entry = account.contacts.get(key);
-    if (groupArg !== undefined) {
-      if (list !== "FL" || !/^\d{1,10}$/.test(groupArg)) return this.link.error(201, t);
-      const groupId = Number(groupArg);
-      if (!account.groups.has(groupId)) return this.link.error(224, t);
-      if (!entry?.lists.has("FL")) return this.link.error(216, t);
-      if (!entry.groupIds.includes(groupId)) return this.link.error(225, t);
-      entry.groupIds = entry.groupIds.filter((g) => g !== groupId);
-      return this.link.send("REM", t, ["FL", this.#bump(), passport, groupArg]);
-    }
-    if (!entry?.lists.has(list as LoopbackList)) return this.link.error(216, t);
-    this.#dropFromList(key, list as LoopbackList);
-    this.link.send("REM", t, [list, this.#bump(), passport]);
-    if (list === "FL") {
-      const target = this.#hub.accounts.get(key);
-      if (target) this.#reverseChanged(target, removeReverse(target, account), "REM");
-    } else {
-      this.#hub.syncAll(account.key);
-    }
-  }
-
-  #dropFromList(key: string, list: LoopbackList): void {
-    const account = this.account;
-    const entry = account.contacts.get(key);
-    if (!entry) return;
-    entry.lists.delete(list);
-    if (list === "FL") {
-      entry.groupIds = [];
-      this.#told.delete(key);
-    }
-    if (entry.lists.size === 0) account.contacts.delete(key);
-  }
-
-  #adg(c: Command, t: number): void {
-    const encoded = c.args[0];
-    if (encoded === undefined) return this.link.error(201, t);
-    const name = urlDecode(encoded);
-    const canonical = urlEncode(name);
-    if (canonical.length > MAX_GROUP_NAME) return this.link.error(229, t);
-    const groups = this.account.groups;
-    if (groups.size >= MAX_GROUPS) return this.link.error(223, t);
-    let id = 0;
-    while (groups.has(id)) id++;
-    groups.set(id, name);
-    this.link.send("ADG", t, [this.#bump(), canonical, String(id), "0"]);
-  }
-
-  #rmg(c: Command, t: number): void {
-    const idArg = c.args[0];
-    if (idArg === undefined || !/^\d{1,10}$/.test(idArg)) return this.link.error(201, t);
-    const id = Number(idArg);
-    if (id === 0) return this.link.error(230, t);
-    const account = this.account;
-    if (!account.groups.has(id)) return this.link.error(224, t);
-    account.groups.delete(id);
-    const orphans: string[] = [];
-    for (const [key, entry] of account.contacts) {
-      if (!entry.groupIds.includes(id)) continue;
-      entry.groupIds = entry.groupIds.filter((g) => g !== id);
-      if (entry.groupIds.length === 0 && entry.lists.has("FL")) orphans.push(key);
-    }
-    // Contacts that were only in this group leave the forward list.
-    for (const key of orphans) this.#dropFromList(key, "FL");
-    this.link.send("RMG", t, [this.#bump(), idArg]);
-    for (const key of orphans) {
-      const target = this.#hub.accounts.get(key);
-      if (target) this.#reverseChanged(target, removeReverse(target, account), "REM");
-    }
-  }
-
-  #reg(c: Command, t: number): void {
-    const [idArg, encoded] = c.args;
-    if (idArg === undefined || encoded === undefined || !/^\d{1,10}$/.test(idArg)) {
-      return this.link.error(201, t);
-    }
-    const id = Number(idArg);
-    const groups = this.account.groups;
-    if (!groups.has(id)) return this.link.error(224, t);
-    const name = urlDecode(encoded);
-    const canonical = urlEncode(name);
-    if (canonical.length > MAX_GROUP_NAME) return this.link.error(229, t);
-    groups.set(id, name);
-    this.link.send("REG", t, [this.#bump(), idArg, canonical, "0"]);
-  }
-
-  #rea(c: Command, t: number): void {
-    const [passport, encoded] = c.args;
-    if (passport === undefined || encoded === undefined) return this.link.error(201, t);
-    const name = urlDecode(encoded);
-    const canonical = urlEncode(name);
-    if (canonical.length > MAX_NAME) return this.link.error(209, t);
-    const account = this.account;
-    const key = passport.toLowerCase();
-    if (key === account.key) {
-      account.friendlyName = name;
-      this.link.send("REA", t, [this.#bump(), passport, canonical]);
-      this.#hub.syncAll(account.key);
-      return;
-    }
-    const entry = account.contacts.get(key);
-    if (!entry) return this.link.error(216, t);
-    entry.friendlyName = name;
-    this.link.send("REA", t, [this.#bump(), passport, canonical]);
-  }
-
-  #mode(c: Command, t: number): void {
-    const mode = c.args[0];
-    const account = this.account;
-    if (c.name === "BLP") {
-      if (mode !== "AL" && mode !== "BL") return this.link.error(201, t);
-      if (account.blp === mode) return this.link.error(218, t);
-      account.blp = mode;
-      this.link.send("BLP", t, [this.#bump(), mode]);
-      this.#hub.syncAll(account.key);
-      return;
-    }
-    if (mode !== "A" && mode !== "N") return this.link.error(201, t);
-    if (account.gtc === mode) return this.link.error(218, t);
-    account.gtc = mode;
-    this.link.send("GTC", t, [this.#bump(), mode]);
-  }
-
-  #prp(c: Command, t: number): void {
-    const [prop, encoded] = c.args;
-    const known = PHONE_ORDER.includes(prop as LoopbackPhone) &&
-      (prop !== "WWE" || this.version !== "MSNP8");
-    if (!known) return this.link.error(715, t);
-    const phone = prop as LoopbackPhone;
-    const value = encoded === undefined ? "" : urlDecode(encoded);
-    const account = this.account;
-    if (value === "") {
-      account.phones.delete(phone);
-      return this.link.send("PRP", t, [this.#bump(), phone]);
-    }
-    const canonical = urlEncode(value);
-    if (canonical.length > MAX_PHONE) return this.link.error(201, t);
-    // Keep PHONE_ORDER when the map is listed in SYN.
-    account.phones.set(phone, value);
-    const sorted = PHONE_ORDER.filter((p) => account.phones.has(p))
-      .map((p): [LoopbackPhone, string] => [p, account.phones.get(p) as string]);
-    account.phones.clear();
-    for (const [p, v] of sorted) account.phones.set(p, v);
-    this.link.send("PRP", t, [this.#bump(), phone, canonical]);
   }
 }

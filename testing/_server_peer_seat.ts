@@ -2,15 +2,9 @@
 // notification-server session (presence, invitations, kick), its seat in each switchboard session,
 // the conversation handle given to tests, and how a received payload is read.
 
-import {
-  decodeUtf8,
-  encodeMime,
-  getHeader,
-  mediaTypeOf,
-  type MimeMessage,
-  parseImFormat,
-  parseMime,
-} from "../codec/mod.ts";
+import { encodeMime, getHeader, type MimeMessage, parseImFormat, parseMime } from "../codec/mod.ts";
+import { decodeUtf8 } from "../codec/mime.ts";
+import { mediaTypeOf } from "../codec/_content_read.ts";
 import type { Participant, SbSession } from "./_server_sb.ts";
 import type { AccountState, OnlineSession, SessionLink } from "./_server_state.ts";
 import type {

@@ -6,20 +6,15 @@
 
 import type { Socket } from "node:net";
 import { clearTimeout, setTimeout } from "node:timers";
-import {
-  type Command,
-  MAX_SB_MESSAGE_BYTES,
-  mediaTypeOf,
-  parseMime,
-  urlEncode,
-} from "../codec/mod.ts";
+import { type Command, MAX_SB_MESSAGE_BYTES, parseMime, urlEncode } from "../codec/mod.ts";
+import { mediaTypeOf } from "../codec/_content_read.ts";
 import {
   allows,
   type Hub,
-  Link,
   randomDigits,
   type ResolvedSwitchboardOptions,
 } from "./_server_state.ts";
+import { Link } from "./_server_link.ts";
 
 /** Someone in a switchboard session: a socket, a scripted peer, or a `ringFrom` inviter. */
 export interface Participant {

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DecodeError, Decoder, hasTrid } from "../codec/mod.ts";
+import { DecodeError, Decoder } from "../codec/mod.ts";
+import { hasTrid } from "../codec/command.ts";
 import { assertDecodes, bytes, cmd, concat, decodeChunks, pcmd } from "./_helpers.ts";
 
 test("decoder reads TrIDs from the per-command table, not from numeric-looking arguments", () => {

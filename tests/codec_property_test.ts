@@ -13,10 +13,8 @@ import {
   type Direction,
   encodeCommand,
   EncodeError,
-  hasPayload,
-  hasTrid,
-  MAX_TRID,
 } from "../codec/mod.ts";
+import { hasPayload, hasTrid, MAX_TRID } from "../codec/command.ts";
 import { bytes, concat } from "./_helpers.ts";
 
 const SERVER_NAMES = (

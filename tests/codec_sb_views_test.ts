@@ -5,13 +5,11 @@ import {
   COMMANDS,
   DecodeError,
   describeErrorCode,
-  hasPayload,
-  hasTrid,
   parseServerCommand,
   parseSwitchboardCommand,
-  secretArgIndexes,
   type SwitchboardServerMessage,
 } from "../codec/mod.ts";
+import { hasPayload, hasTrid, secretArgIndexes } from "../codec/command.ts";
 import { bytes, chunkings, decodeChunks } from "./_helpers.ts";
 
 /** Decodes `stream` at every chunking and reads each command as a switchboard view. */

@@ -11,9 +11,8 @@ import {
   interpretMessage,
   parseMime,
   parseServerCommand,
-  SECRET_PAYLOAD_HEADERS,
-  secretArgIndexes,
 } from "../codec/mod.ts";
+import { SECRET_PAYLOAD_HEADERS, secretArgIndexes } from "../codec/command.ts";
 import { StreamRedactor } from "../io_adapters/_redact.ts";
 import { RecordingTransport } from "../io_adapters/recording_transport.ts";
 import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { challengeAnswer, decodeUtf8, getHeader, MSMSGS_PRODUCT, parseMime } from "../codec/mod.ts";
+import { challengeAnswer, getHeader, MSMSGS_PRODUCT, parseMime } from "../codec/mod.ts";
+import { decodeUtf8 } from "../codec/mime.ts";
 import { PassportError } from "../auth/mod.ts";
 import { runPassport } from "../io_adapters/mod.ts";
 import { signIn, Wire } from "./_loopback_wire.ts";

@@ -8,7 +8,8 @@ import fc from "fast-check";
 import { DecodeError, Decoder, parseServerCommand } from "../codec/mod.ts";
 import { applySynBpr, lstContact } from "../machine/_fast_parse.ts";
 import type { DraftContact } from "../machine/contact_list.ts";
-import { type Contact, listsFromBits, NotificationSession } from "../machine/mod.ts";
+import { type Contact, NotificationSession } from "../machine/mod.ts";
+import { listsFromBits } from "../machine/contact_list.ts";
 import { bytes, concat } from "./_helpers.ts";
 import { ACCOUNT, CHALLENGE, sessionOptions, TICKET } from "./_machine_helpers.ts";
 

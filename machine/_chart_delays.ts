@@ -1,19 +1,18 @@
-// Carries a chart's `after` delays out on the connection core's timers. XState's pure
-// `transition()` returns a delayed event as an `xstate.raise` action with `delay` and `id`, and
-// its cancellation as `xstate.cancel`; the chart stays the one place that says how long each
-// phase may last, and the core the one place that keeps deadlines. Nothing here is
-// switchboard-specific: the notification chart can use it the same way.
+// Carries a chart's `after` delays out on the connection core's timers, for both session kinds.
+// XState's pure `transition()` returns a delayed event as an `xstate.raise` action with `delay`
+// and `id`, and its cancellation as `xstate.cancel`; the chart stays the one place that says how
+// long each phase may last, and the core the one place that keeps deadlines.
 import type { ConnectionCore } from "./_connection.ts";
 
-/** Delayed chart events waiting on core timers. */
+/** Delayed chart events waiting on core timers (named `chart:<id>`). */
 export class ChartDelays<Event> {
   readonly #pending = new Map<string, Event>();
   // deno-lint-ignore no-explicit-any
-  readonly #core: ConnectionCore<any>;
+  readonly #core: ConnectionCore<any, any>;
 
-  /** Uses `core`'s named timers (`chart:<id>`). */
+  /** Uses `core`'s named timers. */
   // deno-lint-ignore no-explicit-any
-  constructor(core: ConnectionCore<any>) {
+  constructor(core: ConnectionCore<any, any>) {
     this.#core = core;
   }
 
@@ -42,15 +41,25 @@ export class ChartDelays<Event> {
     return false;
   }
 
-  /** Takes the events whose delay has run out at `now`, in the order they were scheduled. */
-  due(now: number): Event[] {
-    const events: Event[] = [];
-    for (const [id, event] of this.#pending) {
-      if (!this.#core.timerDue(`chart:${id}`, now)) continue;
-      this.#pending.delete(id);
-      events.push(event);
+  /**
+   * Takes the earliest delayed event due at `now` (its timer cleared), or `undefined`. Callers
+   * take one, dispatch it, then ask again: the dispatch may cancel or schedule others.
+   */
+  next(now: number): Event | undefined {
+    let due: string | undefined;
+    let at = Infinity;
+    for (const id of this.#pending.keys()) {
+      const t = this.#core.timer(`chart:${id}`);
+      if (t !== undefined && t <= now && t < at) {
+        due = id;
+        at = t;
+      }
     }
-    return events;
+    if (due === undefined) return undefined;
+    const event = this.#pending.get(due) as Event;
+    this.#pending.delete(due);
+    this.#core.clearTimer(`chart:${due}`);
+    return event;
   }
 
   /** Forgets every delayed event (the chart reached a final state). */
