@@ -1,7 +1,7 @@
 // What switchboard and notification outcomes mean for a conversation: each failure as a typed
 // ConversationError, each incoming message as a conversation event.
 
-import { checkArgument } from "../codec/mod.ts";
+import { checkArgument } from "../codec/encoder.ts";
 import type { SessionError, SwitchboardEvent } from "../machine/mod.ts";
 import type { InviteFailure, SendFailure } from "../machine/mod.ts";
 import { connectionError, type ConnectionInfo } from "./_driver.ts";
