@@ -115,6 +115,19 @@ for (const runner of runners) {
   tallies.push(tally);
 }
 
+// Node prints a skip's reason; the other runners only its name.
+const reasons = new Map<string, string>();
+for (const t of tallies) {
+  for (const entry of t.skipped) {
+    for (const other of tallies) {
+      for (const name of other.skipped) {
+        if (entry.startsWith(`${name}: `)) reasons.set(name, entry);
+      }
+    }
+  }
+}
+for (const t of tallies) t.skipped = t.skipped.map((name) => reasons.get(name) ?? name);
+
 console.log("");
 for (const t of tallies) {
   const skipped = t.skipped.length > 0 ? `, ${t.skipped.length} skipped` : "";
