@@ -17,7 +17,10 @@ interface Tally {
   runtime: string;
   passed: number;
   failed: number;
-  skipped: string[];
+  /** How many tests the runner skipped, by its own summary. */
+  skipped: number;
+  /** Their names (each once: bun lists skips twice), with the reason where known. */
+  skippedNames: string[];
   exitCode: number;
 }
 
@@ -26,7 +29,7 @@ const TEST_GLOB = "tests/**/*_test.ts";
 interface Runner {
   runtime: string;
   cmd: string[];
-  parse(out: string): { passed: number; failed: number } | undefined;
+  parse(out: string): { passed: number; failed: number; skipped: number } | undefined;
   /** Names of the skipped tests, each with the reason when the runner prints one. */
   skipped(out: string): string[];
 }
@@ -41,8 +44,10 @@ const runners: Runner[] = [
     runtime: "deno",
     cmd: [Deno.execPath(), "test", "-A", "--no-check", "tests/"],
     parse(out) {
-      const m = /(\d+) passed[^|]*\|\s*(\d+) failed/.exec(out);
-      return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
+      const m = /(\d+) passed[^|]*\|\s*(\d+) failed(?:[^|\n]*\|\s*(\d+) ignored)?/.exec(out);
+      return m
+        ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) }
+        : undefined;
     },
     skipped: (out) => all(/^(.*) \.\.\. ignored/gm, out),
   },
@@ -52,7 +57,10 @@ const runners: Runner[] = [
     parse(out) {
       const p = /^ℹ pass (\d+)$/m.exec(out);
       const f = /^ℹ fail (\d+)$/m.exec(out);
-      return p && f ? { passed: Number(p[1]), failed: Number(f[1]) } : undefined;
+      const k = /^ℹ skipped (\d+)$/m.exec(out);
+      return p && f
+        ? { passed: Number(p[1]), failed: Number(f[1]), skipped: Number(k?.[1] ?? 0) }
+        : undefined;
     },
     skipped: (out) =>
       all(/^﹣ (.*)$/gm, out).map((line) => line.replace(/ \([\d.]+m?s\) # (SKIP)?/, ": ")),
@@ -63,7 +71,10 @@ const runners: Runner[] = [
     parse(out) {
       const p = /^\s*(\d+) pass$/m.exec(out);
       const f = /^\s*(\d+) fail$/m.exec(out);
-      return p && f ? { passed: Number(p[1]), failed: Number(f[1]) } : undefined;
+      const k = /^\s*(\d+) skip$/m.exec(out);
+      return p && f
+        ? { passed: Number(p[1]), failed: Number(f[1]), skipped: Number(k?.[1] ?? 0) }
+        : undefined;
     },
     skipped: (out) => all(/^\(skip\) (.*)$/gm, out),
   },
@@ -107,7 +118,8 @@ for (const runner of runners) {
     runtime: runner.runtime,
     passed: counts?.passed ?? 0,
     failed: counts?.failed ?? 0,
-    skipped: runner.skipped(text).map((name) => name.replace(/:\s*$/, "")),
+    skipped: counts?.skipped ?? 0,
+    skippedNames: [...new Set(runner.skipped(text).map((name) => name.replace(/:\s*$/, "")))],
     exitCode: status.code,
   };
   // A runner that crashed or printed no summary must not look green.
@@ -118,27 +130,27 @@ for (const runner of runners) {
 // Node prints a skip's reason; the other runners only its name.
 const reasons = new Map<string, string>();
 for (const t of tallies) {
-  for (const entry of t.skipped) {
+  for (const entry of t.skippedNames) {
     for (const other of tallies) {
-      for (const name of other.skipped) {
+      for (const name of other.skippedNames) {
         if (entry.startsWith(`${name}: `)) reasons.set(name, entry);
       }
     }
   }
 }
-for (const t of tallies) t.skipped = t.skipped.map((name) => reasons.get(name) ?? name);
+for (const t of tallies) t.skippedNames = t.skippedNames.map((name) => reasons.get(name) ?? name);
 
 console.log("");
 for (const t of tallies) {
-  const skipped = t.skipped.length > 0 ? `, ${t.skipped.length} skipped` : "";
+  const skipped = t.skipped > 0 ? `, ${t.skipped} skipped` : "";
   console.log(
     `${t.runtime}: ${t.passed} passed, ${t.failed} failed${skipped} (exit ${t.exitCode})`,
   );
-  for (const name of t.skipped) console.log(`  skipped on ${t.runtime}: ${name}`);
+  for (const name of t.skippedNames) console.log(`  skipped on ${t.runtime}: ${name}`);
 }
 const passed = tallies.reduce((n, t) => n + t.passed, 0);
 const failed = tallies.reduce((n, t) => n + t.failed, 0);
-const skipped = tallies.reduce((n, t) => n + t.skipped.length, 0);
+const skipped = tallies.reduce((n, t) => n + t.skipped, 0);
 // The last line: exactly "N passed, N failed", then ", N skipped" when some were.
 await Deno.stdout.write(
   encoder.encode(
