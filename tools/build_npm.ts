@@ -47,11 +47,11 @@ function npmRange(specifier: string): string {
   return m[1];
 }
 
-// 1. The compiler, once (npm keeps it cached; later builds reuse dist/.tools/).
+// 1. The compiler, once (later builds reuse dist/.tools/ while it holds the pinned version).
 const tsc = `${toolsDir}node_modules/typescript/bin/tsc`;
-try {
-  await Deno.stat(tsc);
-} catch {
+const installed = await Deno.readTextFile(`${toolsDir}node_modules/typescript/package.json`)
+  .then((text) => `typescript@${JSON.parse(text).version}`, () => undefined);
+if (installed !== TYPESCRIPT) {
   await Deno.mkdir(toolsDir, { recursive: true });
   await Deno.writeTextFile(`${toolsDir}package.json`, '{ "private": true }\n');
   await run("npm", [
