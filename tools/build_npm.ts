@@ -47,7 +47,8 @@ function npmRange(specifier: string): string {
   return m[1];
 }
 
-// 1. The compiler, once (later builds reuse dist/.tools/ while it holds the pinned version).
+// 1. The dependencies in node_modules/, where tsc resolves them, and the compiler, once (later builds reuse dist/.tools/ while it holds the pinned version).
+await run(Deno.execPath(), ["install", "--quiet"]);
 const tsc = `${toolsDir}node_modules/typescript/bin/tsc`;
 const installed = await Deno.readTextFile(`${toolsDir}node_modules/typescript/package.json`)
   .then((text) => `typescript@${JSON.parse(text).version}`, () => undefined);
