@@ -144,7 +144,7 @@ function secretRequest(url: string, headers: Record<string, string>): PassportHt
  *
  * @example Drive it with canned responses
  * ```ts
- * import { PassportLogin, type PassportStep } from "./passport.ts";
+ * import { PassportLogin, type PassportStep } from "@msnp/client/auth";
  *
  * const login = new PassportLogin({
  *   account: "alice@example.com",

@@ -96,7 +96,7 @@ export const ContentType = {
  *
  * @example Parameters are ignored
  * ```ts
- * import { mediaTypeOf } from "./message_types.ts";
+ * import { mediaTypeOf } from "@msnp/client/codec";
  *
  * mediaTypeOf({ headers: [["Content-Type", "Text/Plain; charset=UTF-8"]], body: new Uint8Array() });
  * // "text/plain"
@@ -184,7 +184,7 @@ function notificationFields(msg: MimeMessage): FieldMap {
  *
  * @example The documented examples
  * ```ts
- * import { unswapClientPort } from "./message_types.ts";
+ * import { unswapClientPort } from "@msnp/client/codec";
  *
  * unswapClientPort(260); // 1025
  * unswapClientPort(18183); // 1863
@@ -321,7 +321,7 @@ const EFFECT_LETTERS: readonly string[] = ["B", "I", "U", "S"];
  *
  * @example Parsing the usual form
  * ```ts
- * import { parseImFormat } from "./message_types.ts";
+ * import { parseImFormat } from "@msnp/client/codec";
  *
  * parseImFormat("FN=Lucida%20Sans%20Unicode; EF=B; CO=ff0000; CS=0; PF=22");
  * // { font: "Lucida Sans Unicode", effects: ["B"], color: "ff0000", charset: "0", pitchFamily: "22" }
@@ -378,7 +378,7 @@ function checkToken(key: string, value: string): string {
  *
  * @example The documented example
  * ```ts
- * import { formatImFormat } from "./message_types.ts";
+ * import { formatImFormat } from "@msnp/client/codec";
  *
  * formatImFormat({
  *   font: "Lucida Sans Unicode",
@@ -423,7 +423,7 @@ export function formatImFormat(format: ImFormat): string {
  *
  * @example The 143-byte documentation example
  * ```ts
- * import { buildTextMessage } from "./message_types.ts";
+ * import { buildTextMessage } from "@msnp/client/codec";
  *
  * const payload = buildTextMessage("Hello.", {
  *   font: "Lucida Sans Unicode",
@@ -461,7 +461,7 @@ const PASSPORT_BAD = /[\s\0-\x1f\x7f]/;
  *
  * @example The 89-byte documentation example
  * ```ts
- * import { buildTypingMessage } from "./message_types.ts";
+ * import { buildTypingMessage } from "@msnp/client/codec";
  *
  * buildTypingMessage("bob@passport.com").length; // 89
  * ```
@@ -620,8 +620,8 @@ function dropUndefined<T extends object>(view: T): T {
  *
  * @example Reading a text message
  * ```ts
- * import { parseMime } from "./mime.ts";
- * import { interpretMessage } from "./message_types.ts";
+ * import { parseMime } from "@msnp/client/codec";
+ * import { interpretMessage } from "@msnp/client/codec";
  *
  * const view = interpretMessage(parseMime(new TextEncoder().encode(
  *   "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nHi",

@@ -37,7 +37,7 @@ export type PayloadErrorCode =
  *
  * @example Branching on the code
  * ```ts
- * import { encodeMime, PayloadError } from "./mime.ts";
+ * import { encodeMime, PayloadError } from "@msnp/client/codec";
  *
  * try {
  *   encodeMime({ headers: [["Bad:Name", "x"]], body: new Uint8Array() });
@@ -108,7 +108,7 @@ export function decodeUtf8(bytes: Uint8Array): string {
  *
  * @example Parsing a typing notification
  * ```ts
- * import { getHeader, parseMime } from "./mime.ts";
+ * import { getHeader, parseMime } from "@msnp/client/codec";
  *
  * const payload = new TextEncoder().encode(
  *   "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgscontrol\r\n" +
@@ -161,7 +161,7 @@ function splitHeader(line: string, lineNumber: number): MimeHeader {
  *
  * @example Case-insensitive lookup
  * ```ts
- * import { getHeader } from "./mime.ts";
+ * import { getHeader } from "@msnp/client/codec";
  *
  * const msg = { headers: [["Content-Type", "text/plain"]] as [string, string][], body: new Uint8Array() };
  * getHeader(msg, "content-type"); // "text/plain"
@@ -203,7 +203,7 @@ const FORBIDDEN_IN_NAME = /[\r\n\0:]/;
  *
  * @example Building a minimal text message
  * ```ts
- * import { encodeMime } from "./mime.ts";
+ * import { encodeMime } from "@msnp/client/codec";
  *
  * const bytes = encodeMime({
  *   headers: [["MIME-Version", "1.0"], ["Content-Type", "text/plain; charset=UTF-8"]],
