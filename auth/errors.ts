@@ -33,7 +33,7 @@ export interface PassportErrorDetails {
  *
  * @example Branch on the code
  * ```ts
- * import { PassportError } from "./errors.ts";
+ * import { PassportError } from "@msnp/client/auth";
  *
  * const err: unknown = new PassportError("bad-credentials", "Cannot sign in: wrong account or password", {
  *   status: 401,

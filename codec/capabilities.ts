@@ -76,7 +76,7 @@ function checkClientId(clientId: number): void {
  *
  * @example Reading a parameter
  * ```ts
- * import { parseClientId } from "./capabilities.ts";
+ * import { parseClientId } from "@msnp/client/codec";
  *
  * parseClientId("268435492"); // 268435492
  * ```
@@ -103,7 +103,7 @@ export function parseClientId(text: string): number {
  *
  * @example MSN 6.2
  * ```ts
- * import { msncVersion } from "./capabilities.ts";
+ * import { msncVersion } from "@msnp/client/codec";
  *
  * msncVersion(805306404); // 3
  * ```
@@ -122,7 +122,7 @@ export function msncVersion(clientId: number): number {
  *
  * @example Ink support
  * ```ts
- * import { ClientCapability, hasCapability } from "./capabilities.ts";
+ * import { ClientCapability, hasCapability } from "@msnp/client/codec";
  *
  * hasCapability(268435492, ClientCapability.INK_GIF); // true
  * ```
@@ -152,7 +152,7 @@ export interface ClientIdDescription {
  *
  * @example The hypothetic.org example
  * ```ts
- * import { describeClientId } from "./capabilities.ts";
+ * import { describeClientId } from "@msnp/client/codec";
  *
  * describeClientId(268435492);
  * // { msnc: 1, flags: ["INK_GIF", "MULTI_PACKET"], unknownBits: 0 }
@@ -175,7 +175,7 @@ export function describeClientId(clientId: number): ClientIdDescription {
  *
  * @example MSNC1 with ink and multi-packet
  * ```ts
- * import { makeClientId } from "./capabilities.ts";
+ * import { makeClientId } from "@msnp/client/codec";
  *
  * makeClientId(1, ["INK_GIF", "MULTI_PACKET"]); // 268435492
  * ```

@@ -67,7 +67,7 @@ function isToken(text: string): boolean {
  *
  * @example The known vector
  * ```ts
- * import { challengeAnswer, MSMSGS_PRODUCT } from "./challenge.ts";
+ * import { challengeAnswer, MSMSGS_PRODUCT } from "@msnp/client/codec";
  *
  * challengeAnswer("15570131571988941333", MSMSGS_PRODUCT.key);
  * // "8f2f5a91b72102cd28355e9fc9000d6e"

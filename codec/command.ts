@@ -238,13 +238,6 @@ export function isErrorCode(name: string): boolean {
 /**
  * Whether a command with this name, sent in this direction, is followed by a
  * payload whose byte length is its last argument.
- *
- * @example
- * ```ts
- * import { hasPayload } from "./command.ts";
- * hasPayload("QRY", "client"); // true
- * hasPayload("QRY", "server"); // false
- * ```
  */
 export function hasPayload(name: string, from: Direction, kind?: ConnectionKind): boolean {
   return commandRule(name, from, kind)?.payload ?? false;
@@ -269,13 +262,6 @@ const TRID_UNLESS_FIRST: Readonly<Record<string, (first: string | undefined) => 
  * Returns `true` (required), `false` (absent), or `undefined` for an unknown
  * server command, whose parameters are then all kept as arguments. Unknown
  * client commands carry a TrID.
- *
- * @example
- * ```ts
- * import { hasTrid } from "./command.ts";
- * hasTrid("RNG", "server"); // false
- * hasTrid("BLP", "server", "AL"); // false (inside a SYN reply)
- * ```
  */
 export function hasTrid(
   name: string,
@@ -299,13 +285,6 @@ export function hasTrid(
  *
  * Without `kind`, the rules of both connection kinds apply (they never mark
  * a non-secret argument of the other kind).
- *
- * @example
- * ```ts
- * import { secretArgIndexes } from "./command.ts";
- * secretArgIndexes("ANS", "client", ["me@x.com", "1056411141.26158", "17342299"]); // [1]
- * secretArgIndexes("USR", "client", ["TWN", "I", "me@x.com"]); // []
- * ```
  */
 export function secretArgIndexes(
   name: string,

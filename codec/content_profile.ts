@@ -20,14 +20,6 @@ export interface ProfileView {
  * `((x & 0xff) << 8) | ((x & 0xff00) >> 8)`. Computed with bit operations, so
  * the result does not depend on the host's byte order.
  *
- * @example The documented examples
- * ```ts
- * import { unswapClientPort } from "./content_profile.ts";
- *
- * unswapClientPort(260); // 1025
- * unswapClientPort(18183); // 1863
- * ```
- *
  * @param wire The `ClientPort` value as sent, 0..65535.
  * @returns The real port.
  * @throws {PayloadError} `INVALID_CLIENT_PORT` when `wire` is not an integer in 0..65535.

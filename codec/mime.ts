@@ -34,7 +34,7 @@ export type PayloadErrorCode =
  *
  * @example Branching on the code
  * ```ts
- * import { parseMime, PayloadError } from "./mime.ts";
+ * import { parseMime, PayloadError } from "@msnp/client/codec";
  *
  * try {
  *   parseMime(new TextEncoder().encode("no colon here\r\n\r\n"));
@@ -105,7 +105,7 @@ export function decodeUtf8(bytes: Uint8Array): string {
  *
  * @example Parsing a typing notification
  * ```ts
- * import { getHeader, parseMime } from "./mime.ts";
+ * import { getHeader, parseMime } from "@msnp/client/codec";
  *
  * const payload = new TextEncoder().encode(
  *   "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgscontrol\r\n" +
@@ -158,7 +158,7 @@ function splitHeader(line: string, lineNumber: number): MimeHeader {
  *
  * @example Case-insensitive lookup
  * ```ts
- * import { getHeader } from "./mime.ts";
+ * import { getHeader } from "@msnp/client/codec";
  *
  * const msg = { headers: [["Content-Type", "text/plain"]] as [string, string][], body: new Uint8Array() };
  * getHeader(msg, "content-type"); // "text/plain"
@@ -216,7 +216,7 @@ export function encodeUtf8(text: string, what: string): Uint8Array {
  *
  * @example Building a minimal text message
  * ```ts
- * import { encodeMime } from "./mime.ts";
+ * import { encodeMime } from "@msnp/client/codec";
  *
  * const bytes = encodeMime({
  *   headers: [["MIME-Version", "1.0"], ["Content-Type", "text/plain; charset=UTF-8"]],

@@ -169,7 +169,7 @@ function skipSpaces(text: string, from: number): number {
  *
  * @example Parsing NINA's example
  * ```ts
- * import { parseMsnObject } from "./msn_object.ts";
+ * import { parseMsnObject } from "@msnp/client/codec";
  *
  * const obj = parseMsnObject(
  *   '<msnobj Creator="buddy1@hotmail.com" Size="24539" Type="3" Location="TFR2C.tmp" ' +
@@ -233,7 +233,7 @@ function base64(bytes: Uint8Array): string {
  *
  * @example Hashing a file's bytes
  * ```ts
- * import { msnObjectSha1d } from "./msn_object.ts";
+ * import { msnObjectSha1d } from "@msnp/client/codec";
  *
  * msnObjectSha1d(new Uint8Array()); // "2jmj7l5rSw0yVb/vlWAYkK/YBwk="
  * ```
@@ -252,7 +252,7 @@ export function msnObjectSha1d(data: Uint8Array): string {
  *
  * @example NINA's example
  * ```ts
- * import { msnObjectSha1c } from "./msn_object.ts";
+ * import { msnObjectSha1c } from "@msnp/client/codec";
  *
  * msnObjectSha1c({
  *   creator: "buddy1@hotmail.com",
@@ -298,7 +298,7 @@ export function isMsnObjectSha1cValid(obj: MsnObject): boolean {
  *
  * @example A display picture
  * ```ts
- * import { buildMsnObject } from "./msn_object.ts";
+ * import { buildMsnObject } from "@msnp/client/codec";
  *
  * buildMsnObject({
  *   creator: "buddy1@hotmail.com",

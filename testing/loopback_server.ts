@@ -30,7 +30,7 @@
  *
  * @example Start a server and sign in with the Passport runner
  * ```ts
- * import { startLoopbackServer } from "./loopback_server.ts";
+ * import { startLoopbackServer } from "@msnp/client/testing";
  *
  * const server = await startLoopbackServer({
  *   accounts: [
@@ -87,7 +87,7 @@ function closeServer(server: Server | HttpServer): Promise<void> {
  *
  * @example
  * ```ts
- * import { startLoopbackServer } from "./loopback_server.ts";
+ * import { startLoopbackServer } from "@msnp/client/testing";
  *
  * const server = await startLoopbackServer({
  *   accounts: [{ passport: "alice@example.com", password: "secret" }],

@@ -1,4 +1,10 @@
 import { test } from "node:test";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { type CliIo, runCli } from "../tools/cli.ts";
 import { runDecode } from "../tools/cli_decode.ts";
@@ -179,14 +185,14 @@ test("decode rejects bad command lines with exit code 2 and a message on stderr"
     const run = await decode(args, bytes("QNG 1\r\n"));
     assert.equal(run.code, 2, args.join(" "));
     assert.deepStrictEqual(run.stdout, [], args.join(" "));
-    assert.match(run.stderr[0], /^decode: /, args.join(" "));
+    assert.match(run.stderr[0], /^msnp decode: /, args.join(" "));
   }
 });
 
 test("decode --help prints its usage to stdout and exits 0", async () => {
   const run = await decode(["--help"], new Uint8Array(0));
   assert.equal(run.code, 0);
-  assert.match(run.stdout[0], /^Usage: cli decode \[--from server\|client\] \[--chunk-size N\]/);
+  assert.match(run.stdout[0], /^Usage: msnp decode \[--from server\|client\] \[--chunk-size N\]/);
   assert.ok(run.stdout.some((l) => l.includes("payloadBase64")));
 });
 
@@ -194,7 +200,7 @@ test("decode exits 1 with a message when the file cannot be read", async () => {
   const run = await decode(["missing.bin"], new Uint8Array(0));
   assert.equal(run.code, 1);
   assert.deepStrictEqual(run.stdout, []);
-  assert.deepStrictEqual(run.stderr, ['decode: Cannot read "missing.bin": No such file']);
+  assert.deepStrictEqual(run.stderr, ['msnp decode: cannot read "missing.bin": No such file']);
 });
 
 test("cli dispatches subcommands and rejects unknown or missing ones with exit code 2", async () => {
@@ -209,45 +215,50 @@ test("cli dispatches subcommands and rejects unknown or missing ones with exit c
   assert.equal(await runCli(["decode"], io), 0);
   assert.deepStrictEqual(out.splice(0), ['{"name":"QNG","trid":null,"args":["7"]}']);
   assert.equal(await runCli(["frobnicate"], io), 2);
-  assert.equal(err[0], 'cli: unknown subcommand "frobnicate"');
+  assert.equal(err[0], 'msnp: unknown subcommand "frobnicate"');
   assert.equal(await runCli([], io), 2);
   assert.equal(await runCli(["toString"], io), 2);
   assert.equal(await runCli(["--help"], io), 0);
   assert.ok(out.some((l) => /^\s+decode\s/.test(l)));
 });
 
-test("decode CLI run as a Deno process prints the same lines (Deno only; passes without checking elsewhere)", async () => {
-  const deno = (globalThis as { Deno?: typeof Deno }).Deno;
-  if (deno === undefined) return;
-  const root = new URL("../", import.meta.url).pathname;
-  const file = await deno.makeTempFile({ suffix: ".bin" });
-  try {
-    await deno.writeFile(file, SEED_SERVER);
-    const result = await new deno.Command(deno.execPath(), {
-      args: ["run", "-A", "tools/cli.ts", "decode", "--chunk-size", "5", file],
-      cwd: root,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(result.stdout);
-    assert.equal(result.code, 0, new TextDecoder().decode(result.stderr));
-    assert.equal(stdout, SEED_SERVER_LINES.join("\n") + "\n");
+/** Runs tools/cli_bin.ts as a child process of the running runtime (Deno, Node 24 or Bun). */
+function runBin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const isDeno = typeof (globalThis as { Deno?: unknown }).Deno === "object";
+  const argv = [...(isDeno ? ["run", "-A"] : []), "tools/cli_bin.ts", ...args];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, argv, { cwd: root, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : (error as { code?: unknown }).code;
+      if (typeof code !== "number") reject(error);
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
 
-    await deno.writeFile(file, bytes("VER 4 MSNP8\r\nMSG a b x\r\nQNG 1\r\n"));
-    const failed = await new deno.Command(deno.execPath(), {
-      args: ["run", "-A", "tools/cli.ts", "decode", file],
-      cwd: root,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+test("the msnp binary run as a process prints the same lines and exit codes on this runtime", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "msnp-cli-"));
+  try {
+    const file = join(dir, "capture.bin");
+    await writeFile(file, SEED_SERVER);
+    const ok = await runBin(["decode", "--chunk-size=5", file]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, SEED_SERVER_LINES.join("\n") + "\n");
+
+    await writeFile(file, bytes("VER 4 MSNP8\r\nMSG a b x\r\nQNG 1\r\n"));
+    const failed = await runBin(["decode", file]);
     assert.equal(failed.code, 1);
     assert.equal(
-      new TextDecoder().decode(failed.stdout),
+      failed.stdout,
       '{"name":"VER","trid":4,"args":["MSNP8"]}\n' +
         '{"error":"invalid-payload-length","message":"Cannot decode line \\"MSG\\": ' +
         'invalid payload length \\"x\\"; framing lost","offset":13}\n',
     );
+
+    const bad = await runBin(["decode", "--chunk-size"]);
+    assert.deepStrictEqual([bad.code, bad.stdout], [2, ""]);
+    assert.equal(bad.stderr.split("\n")[0], "msnp decode: --chunk-size needs a value");
   } finally {
-    await deno.remove(file);
+    await rm(dir, { recursive: true });
   }
 });

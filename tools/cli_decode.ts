@@ -26,6 +26,7 @@
  */
 
 import { type Command, DecodeError, Decoder, type Direction } from "../codec/mod.ts";
+import { parseCommandLine, stringOption } from "./cli_args.ts";
 
 /**
  * Where a subcommand reads and writes. `stdout` and `stderr` receive one line
@@ -55,7 +56,7 @@ export const EXIT_USAGE = 2;
 
 /** Help text of the `decode` subcommand. */
 export const DECODE_USAGE: string =
-  `Usage: cli decode [--from server|client] [--chunk-size N] [FILE]
+  `Usage: msnp decode [--from server|client] [--chunk-size N] [FILE]
 
 Decodes a raw MSNP8/9 byte stream (FILE, or standard input when FILE is
 absent or "-") and prints one JSON object per command, one per line:
@@ -74,8 +75,8 @@ decoding goes on with the next line. When framing is lost (or the input ends
 inside a command) the error is printed and decoding stops with exit code 1.
 
 Options:
-  --from server|client  who sent the bytes (default: server)
-  --chunk-size N        feed the decoder N bytes at a time (default: as read);
+  --from=server|client  who sent the bytes (default: server)
+  --chunk-size=N        feed the decoder N bytes at a time (default: as read);
                         the output is the same for every N
   -h, --help            show this help
 
@@ -88,50 +89,30 @@ interface DecodeOptions {
   file: string | undefined;
 }
 
+/** The options `decode` takes. */
+const DECODE_OPTIONS = {
+  from: { type: "string" },
+  "chunk-size": { type: "string" },
+} as const;
+
 /** Parses `decode`'s arguments; returns an error message for a bad command line. */
 function parseDecodeArgs(args: readonly string[]): DecodeOptions | "help" | { usage: string } {
-  const options: DecodeOptions = { from: "server", chunkSize: undefined, file: undefined };
-  let onlyPositional = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (onlyPositional || arg === "-" || !arg.startsWith("-")) {
-      if (options.file !== undefined) {
-        return { usage: `unexpected argument ${JSON.stringify(arg)}` };
-      }
-      options.file = arg;
-      continue;
-    }
-    if (arg === "--") {
-      onlyPositional = true;
-      continue;
-    }
-    if (arg === "-h" || arg === "--help") return "help";
-    const eq = arg.indexOf("=");
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    if (flag !== "--from" && flag !== "--chunk-size") {
-      return { usage: `unknown option ${JSON.stringify(flag)}` };
-    }
-    let value: string;
-    if (eq !== -1) {
-      value = arg.slice(eq + 1);
-    } else if (i + 1 < args.length) {
-      value = args[++i];
-    } else {
-      return { usage: `${flag} needs a value` };
-    }
-    if (flag === "--from") {
-      if (value !== "server" && value !== "client") {
-        return { usage: `--from must be "server" or "client", not ${JSON.stringify(value)}` };
-      }
-      options.from = value;
-    } else {
-      if (!/^[1-9]\d{0,8}$/.test(value)) {
-        return { usage: `--chunk-size must be a positive integer, not ${JSON.stringify(value)}` };
-      }
-      options.chunkSize = Number(value);
-    }
+  const line = parseCommandLine(args, DECODE_OPTIONS, 1);
+  if (typeof line === "string") return { usage: line };
+  if (line.help) return "help";
+  const from = stringOption(line, "from") ?? "server";
+  if (from !== "server" && from !== "client") {
+    return { usage: `--from must be "server" or "client", not ${JSON.stringify(from)}` };
   }
-  return options;
+  const size = stringOption(line, "chunk-size");
+  if (size !== undefined && !/^[1-9]\d{0,8}$/.test(size)) {
+    return { usage: `--chunk-size must be a positive integer, not ${JSON.stringify(size)}` };
+  }
+  return {
+    from,
+    chunkSize: size === undefined ? undefined : Number(size),
+    file: line.positionals[0],
+  };
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -258,8 +239,8 @@ export async function runDecode(args: readonly string[], io: CliIo): Promise<num
     return 0;
   }
   if ("usage" in parsed) {
-    io.stderr(`decode: ${parsed.usage}`);
-    io.stderr("Run with --help for usage.");
+    io.stderr(`msnp decode: ${parsed.usage}`);
+    io.stderr('Run "msnp decode --help" for usage.');
     return EXIT_USAGE;
   }
   let source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -271,7 +252,7 @@ export async function runDecode(args: readonly string[], io: CliIo): Promise<num
       data = await io.readFile(parsed.file);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      io.stderr(`decode: Cannot read ${JSON.stringify(parsed.file)}: ${reason}`);
+      io.stderr(`msnp decode: cannot read ${JSON.stringify(parsed.file)}: ${reason}`);
       return 1;
     }
     source = [data];

@@ -1,4 +1,4 @@
-// `cli login`: signs in to any MSNP8/9 server, prints the contact list and presence, signs out.
+// `msnp login`: signs in to any MSNP8/9 server, prints the contact list and presence, signs out.
 
 import {
   Client,
@@ -12,12 +12,13 @@ import { SessionError, type SessionEvent } from "../machine/mod.ts";
 import { stringifyTranscript } from "../testing/mod.ts";
 import { type CliIo, EXIT_USAGE } from "./cli_decode.ts";
 import { printEvent } from "./cli_events.ts";
+import { parseCommandLine } from "./cli_args.ts";
 
 /** Help text of the `login` subcommand. */
 export const LOGIN_USAGE: string =
-  `Usage: cli login --server HOST:PORT --account EMAIL [--nexus URL] [--protocol MSNP9|MSNP8]
-                 [--status NLN] [--ca FILE] [--allow-insecure-loopback] [--wait SECONDS]
-                 [--json] [--record FILE]
+  `Usage: msnp login --server HOST:PORT --account EMAIL [--nexus URL] [--protocol MSNP9|MSNP8]
+                  [--status NLN] [--ca FILE] [--allow-insecure-loopback] [--wait SECONDS]
+                  [--json] [--record FILE]
 
 Signs in, prints the contact list and then presence events until --wait runs out
 (default: until Ctrl-C), then signs out. The password comes from the
@@ -34,70 +35,80 @@ MSNP_PASSWORD environment variable or a prompt, never from the command line.
   --json                      one JSON object per line: signedIn, contacts, presence,
                               signedOut, error
   --record FILE               write the session as a transcript (secrets redacted)
+  -h, --help                  show this help
+
+Every option also takes the form --name=VALUE.
 
 Exit status: 0 after a clean sign-out, 1 on failure, 2 on a bad command line.`;
 
 const SETTABLE: ReadonlySet<string> = new Set(STATUSES);
-const FLAGS = new Set(["--allow-insecure-loopback", "--json"]);
-const VALUED = new Set([
-  "--server",
-  "--account",
-  "--nexus",
-  "--protocol",
-  "--status",
-  "--ca",
-  "--wait",
-  "--record",
-]);
 
-/** Parses `login` arguments; returns an error message for a bad command line. */
+/** The options `login` takes (`--trace` and `--no-reconnect` are planned next to them). */
+const LOGIN_OPTIONS = {
+  server: { type: "string" },
+  account: { type: "string" },
+  nexus: { type: "string" },
+  protocol: { type: "string" },
+  status: { type: "string" },
+  ca: { type: "string" },
+  wait: { type: "string" },
+  record: { type: "string" },
+  "allow-insecure-loopback": { type: "boolean" },
+  json: { type: "boolean" },
+} as const;
+
+/**
+ * Parses `login` arguments into options keyed by flag (`--server` and so on; a boolean's value
+ * is `""`); returns an error message naming the flag for a bad command line, or `"help"`.
+ */
 export function parseLoginArgs(args: readonly string[]): Map<string, string> | string {
+  if (args.some((a) => a === "--password" || a.startsWith("--password="))) {
+    return "--password is not accepted: set MSNP_PASSWORD or answer the prompt";
+  }
+  const line = parseCommandLine(args, LOGIN_OPTIONS, 0);
+  if (typeof line === "string") return line;
+  if (line.help) return "help";
   const options = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (FLAGS.has(arg)) {
-      options.set(arg, "");
-    } else if (VALUED.has(arg)) {
-      const value = args[++i];
-      if (value === undefined) return `${arg} needs a value`;
-      options.set(arg, value);
-    } else if (arg === "--password") {
-      return "--password is not accepted: set MSNP_PASSWORD or answer the prompt";
-    } else {
-      return `unknown argument ${JSON.stringify(arg)}`;
-    }
+  for (const [name, value] of Object.entries(line.values)) {
+    options.set(`--${name}`, typeof value === "string" ? value : "");
   }
   if (!options.has("--server")) return "--server is required";
   if (!options.has("--account")) return "--account is required";
-  if (!/^[^:\s]+:\d{1,5}$/.test(options.get("--server")!)) return "--server must be HOST:PORT";
+  const server = options.get("--server")!;
+  if (!/^[^:\s]+:\d{1,5}$/.test(server)) {
+    return `--server must be HOST:PORT, not ${JSON.stringify(server)}`;
+  }
   const protocol = options.get("--protocol");
   if (protocol !== undefined && protocol !== "MSNP9" && protocol !== "MSNP8") {
-    return "--protocol must be MSNP9 or MSNP8";
+    return `--protocol must be MSNP9 or MSNP8, not ${JSON.stringify(protocol)}`;
   }
   const status = options.get("--status");
   if (status !== undefined && !SETTABLE.has(status)) {
-    return "--status must be one of " + STATUSES.join(" ");
+    return `--status must be one of ${STATUSES.join(" ")}, not ${JSON.stringify(status)}`;
   }
   const wait = options.get("--wait");
-  if (wait !== undefined && !(Number(wait) >= 0)) return "--wait must be a number of seconds";
+  if (wait !== undefined && !/^\d+(\.\d+)?$/.test(wait)) {
+    return `--wait must be a number of seconds, not ${JSON.stringify(wait)}`;
+  }
   return options;
 }
 
-/** Runs `cli login`; resolves to the exit code. */
+/** Runs `msnp login`; resolves to the exit code. */
 export async function runLogin(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+  const options = parseLoginArgs(args);
+  if (options === "help") {
     for (const line of LOGIN_USAGE.split("\n")) io.stdout(line);
     return 0;
   }
-  const options = parseLoginArgs(args);
   if (typeof options === "string") {
-    io.stderr(`cli login: ${options}`);
+    io.stderr(`msnp login: ${options}`);
+    io.stderr('Run "msnp login --help" for usage.');
     return EXIT_USAGE;
   }
   const json = options.has("--json");
   const fail = (code: string, message: string): number => {
     if (json) io.stdout(JSON.stringify({ event: "error", code, message }));
-    else io.stderr(`cli login: ${message}`);
+    else io.stderr(`msnp login: ${message}`);
     return 1;
   };
 

@@ -1,5 +1,5 @@
-// `cli replay FILE`: runs a recorded transcript through a NotificationSession, with no network, and
-// prints the events. A recording made with `cli login --record` holds only what crossed the
+// `msnp replay FILE`: runs a recorded transcript through a NotificationSession, with no network, and
+// prints the events. A recording made with `msnp login --record` holds only what crossed the
 // transport, so the session's options are read back from what the client sent.
 
 import { type Command, DecodeError, Decoder, type Status, urlDecode } from "../codec/mod.ts";
@@ -7,15 +7,17 @@ import type { SessionOptions } from "../machine/mod.ts";
 import { parseTranscript, replaySession, stepBytes, type TranscriptStep } from "../testing/mod.ts";
 import { type CliIo, EXIT_USAGE } from "./cli_decode.ts";
 import { printEvent } from "./cli_events.ts";
+import { parseCommandLine } from "./cli_args.ts";
 
 /** Help text of the `replay` subcommand. */
-export const REPLAY_USAGE: string = `Usage: cli replay [--json] FILE
+export const REPLAY_USAGE: string = `Usage: msnp replay [--json] FILE
 
-Runs a recorded transcript (JSON lines, as written by "cli login --record")
+Runs a recorded transcript (JSON lines, as written by "msnp login --record")
 through the notification session with no network, checks that the session
 sends exactly the recorded bytes, and prints the events it emits.
 
-  --json   one JSON object per line, as "cli login --json" prints them
+  --json      one JSON object per line, as "msnp login --json" prints them
+  -h, --help  show this help
 
 Exit status: 0 if the session replays the recording exactly, 1 if it diverges,
 2 on a bad command line.`;
@@ -99,18 +101,20 @@ export function stepsForReplay(steps: readonly TranscriptStep[]): TranscriptStep
   return out;
 }
 
-/** Runs `cli replay`; resolves to the exit code. */
+/** Runs `msnp replay`; resolves to the exit code. */
 export async function runReplay(args: readonly string[], io: CliIo): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    for (const line of REPLAY_USAGE.split("\n")) io.stdout(line);
+  const line = parseCommandLine(args, { json: { type: "boolean" } }, 1);
+  if (typeof line !== "string" && line.help) {
+    for (const text of REPLAY_USAGE.split("\n")) io.stdout(text);
     return 0;
   }
-  const json = args.includes("--json");
-  const files = args.filter((a) => a !== "--json");
-  if (files.length !== 1 || files[0].startsWith("--")) {
-    io.stderr("cli replay: expected one FILE" + (files.length > 1 ? `, got ${files.length}` : ""));
+  if (typeof line === "string" || line.positionals.length !== 1) {
+    io.stderr(`msnp replay: ${typeof line === "string" ? line : "expected one FILE"}`);
+    io.stderr('Run "msnp replay --help" for usage.');
     return EXIT_USAGE;
   }
+  const json = line.values.json === true;
+  const files = line.positionals;
   let steps: TranscriptStep[];
   let options: SessionOptions;
   try {
@@ -118,7 +122,7 @@ export async function runReplay(args: readonly string[], io: CliIo): Promise<num
     options = optionsFromTranscript(steps);
   } catch (error) {
     io.stderr(
-      `cli replay: cannot read ${files[0]}: ${error instanceof Error ? error.message : error}`,
+      `msnp replay: cannot read ${files[0]}: ${error instanceof Error ? error.message : error}`,
     );
     return 1;
   }
@@ -130,7 +134,7 @@ export async function runReplay(args: readonly string[], io: CliIo): Promise<num
     for (const event of events) printEvent(event, json, io.stdout);
     return 0;
   } catch (error) {
-    io.stderr(`cli replay: ${error instanceof Error ? error.message : error}`);
+    io.stderr(`msnp replay: ${error instanceof Error ? error.message : error}`);
     return 1;
   }
 }
