@@ -8,7 +8,6 @@ import {
   DecodeError,
   Decoder,
   type ImFormat,
-  msg,
   out,
   parseSwitchboardCommand,
   PayloadError,

@@ -5,7 +5,7 @@ import { type Command, Decoder } from "@msnp/client/codec";
 import { Client, type ClientOptions } from "@msnp/client/io_adapters";
 import { NotificationSession } from "@msnp/client/machine";
 import { type LoopbackServer, startLoopbackServer } from "@msnp/client/testing";
-import { challengeAnswer } from "@msnp/client";
+import { encodeCommand } from "@msnp/client";
 
 /** Signs in with the package's own types. */
 export function signIn(options: ClientOptions): Promise<Client> {
@@ -17,7 +17,7 @@ export const start: (options: { accounts: [] }) => Promise<LoopbackServer> = sta
 /** Each entry point's types are real, not `any`. */
 export const first: Command | Error | undefined = new Decoder({ from: "server" }).next();
 /** The pure core's own entry point. */
-export const answer: (challenge: string, key: string) => string = challengeAnswer;
+export const encode: (command: Command) => Uint8Array = encodeCommand;
 /** Classes from the other entry points. */
 export const classes: unknown[] = [PassportLogin, NotificationSession];
 // @ts-expect-error: a Decoder is not a string, so the declarations are not `any`
