@@ -26,6 +26,7 @@ import {
   utf8,
 } from "./_fuzz.ts";
 import { PASSPORT_TARGET } from "./_fuzz_passport.ts";
+import { NS_TARGET, SB_TARGET } from "./_fuzz_sessions.ts";
 
 // --- seeds: real traffic ---------------------------------------------------------------------
 
@@ -623,6 +624,8 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   target("msn-object", msnObjectOne, MSNOBJ_COSTS),
   target("challenge+ids+url", smallParsersOne, URL_COSTS),
   PASSPORT_TARGET,
+  NS_TARGET,
+  SB_TARGET,
 ];
 
 export { FuzzViolation };
