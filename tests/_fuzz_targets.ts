@@ -27,6 +27,7 @@ import {
 } from "./_fuzz.ts";
 import { PASSPORT_TARGET } from "./_fuzz_passport.ts";
 import { NS_TARGET, SB_TARGET } from "./_fuzz_sessions.ts";
+import { RECORDER_TARGET, TRANSCRIPT_TARGET } from "./_fuzz_recorder.ts";
 
 // --- seeds: real traffic ---------------------------------------------------------------------
 
@@ -626,6 +627,8 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   PASSPORT_TARGET,
   NS_TARGET,
   SB_TARGET,
+  RECORDER_TARGET,
+  TRANSCRIPT_TARGET,
 ];
 
 export { FuzzViolation };
