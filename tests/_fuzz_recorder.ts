@@ -424,7 +424,7 @@ const RECORDER_COSTS: CostCase[] = [
 export const RECORDER_TARGET: FuzzTarget = {
   name: "recorder",
   one: recorderOne,
-  weight: 0.5,
+  weight: 0.3,
   costs: RECORDER_COSTS,
 };
 /** The transcript-reading target. */

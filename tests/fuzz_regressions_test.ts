@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseTranscript, stepBytes, TranscriptError } from "../io_adapters/_transcript.ts";
+import { NotificationSession, UsageError } from "../machine/mod.ts";
 
 test("parseTranscript refuses a base64 step that stepBytes cannot decode, as a TranscriptError", () => {
   // Found by the transcript target (seed 1, input seed 3846076641): the step parsed, then reading
@@ -15,4 +16,17 @@ test("parseTranscript refuses a base64 step that stepBytes cannot decode, as a T
   assert.throws(() => parseTranscript('{"sendBase64":"Q"}'), TranscriptError);
   const [step] = parseTranscript('{"sendBase64":"QUJD"}');
   assert.deepEqual(stepBytes(step), new Uint8Array([65, 66, 67]));
+});
+
+test("presenceOf with a passport that is not a string is a UsageError, not a TypeError", () => {
+  // Found by the ns-session target (seed 1, input seed 3363462079): presenceOf(42) threw
+  // "passport.toLowerCase is not a function".
+  const session = new NotificationSession({ account: "me@example.com" });
+  for (const passport of [42, undefined, null, {}]) {
+    assert.throws(
+      () => session.presenceOf(passport as unknown as string),
+      (error: unknown) => error instanceof UsageError && error.code === "invalid-argument",
+    );
+  }
+  assert.equal(session.presenceOf("bob@example.com"), undefined);
 });
