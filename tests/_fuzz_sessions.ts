@@ -255,7 +255,7 @@ function seedScript(): Script {
     ops.push({ op: "data", dt: 1, bytes: utf8(line.text) });
     if (line.text.startsWith("XFR 3 NS")) ops.push({ op: "connected", dt: 1 });
     if (line.text.startsWith("USR 6 TWN S")) {
-      ops.push({ op: "ticket", dt: 1, ticket: "t=seed&p=seed" });
+      ops.push({ op: "ticket", dt: 1, ticket: "t=recorded&p=ticket" });
     }
   }
   return {

@@ -1,6 +1,7 @@
-// The fuzz campaign's targets. To fuzz something new (a session, the recorder), write a
-// `FuzzTarget` and add it to FUZZ_TARGETS at the bottom: the short run in tests/fuzz_*_test.ts
-// and `deno task fuzz` pick it up.
+// The fuzz campaign's targets. To fuzz something new, write a `FuzzTarget` and add it to
+// FUZZ_TARGETS at the bottom: the short run in tests/fuzz_*_test.ts and `deno task fuzz` pick it
+// up. The codec's targets live here; the sessions' in _fuzz_sessions.ts, the recorder's and the
+// transcript reader's in _fuzz_recorder.ts, Passport's in _fuzz_passport.ts.
 
 import { readFileSync } from "node:fs";
 import { inspect, isDeepStrictEqual } from "node:util";
