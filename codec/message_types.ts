@@ -5,6 +5,7 @@
  * @module
  */
 
+import { SECRET_PAYLOAD_HEADERS } from "./command.ts";
 import { EncodeError } from "./errors.ts";
 import { formatImFormat, type ImFormat, parseImFormat } from "./im_format.ts";
 import {
@@ -462,7 +463,7 @@ export interface ActiveMailView {
   fields: FieldMap;
 }
 
-/** Any other content type; the message is kept untouched. */
+/** Any other content type; the message is kept as parsed, less secret headers (`MSPAuth`, `MSPProf`). */
 export interface UnknownView {
   /** Discriminant. */
   kind: "unknown";
@@ -574,5 +575,10 @@ export function interpretMessage(msg: MimeMessage): MessageView {
       });
     }
   }
-  return dropUndefined<UnknownView>({ kind: "unknown", mediaType, message: msg });
+  // A credential header (MSPAuth of a profile whose Content-Type was lost) is not handed on.
+  const headers = msg.headers.filter(([n]) =>
+    !SECRET_PAYLOAD_HEADERS.includes(n.trim().toLowerCase())
+  );
+  const message = headers.length === msg.headers.length ? msg : { ...msg, headers };
+  return dropUndefined<UnknownView>({ kind: "unknown", mediaType, message });
 }

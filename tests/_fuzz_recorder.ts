@@ -240,13 +240,15 @@ function recorderOne(rng: Rng): number | Promise<number> {
   const input = latin1(data);
   for (const secret of secretsTheSessionReads(data, from)) {
     const s = latin1(utf8(secret));
-    if (s.length < 4 || REDACTED.includes(s) || occurrences(input, s) !== 1) continue;
+    // A value already holding the placeholder (a recorded line, mutated) is no secret.
+    if (s.length < 4 || s.includes(REDACTED) || REDACTED.includes(s)) continue;
+    if (occurrences(input, s) !== 1) continue;
     check(
       !wholeText.includes(s),
       () => `the session reads secret ${JSON.stringify(secret)}, the recording keeps it`,
     );
   }
-  if (rng.chance(0.2)) return recordThroughTransport(rng, data, from, wholeText);
+  if (rng.chance(0.2)) return recordThroughTransport(rng, data, from, streamed ? "" : wholeText);
   return 0;
 }
 
@@ -269,7 +271,10 @@ function fakeTransport(chunks: Uint8Array[]): Transport {
   };
 }
 
-/** The same bytes through RecordingTransport, read (server) or written (client) in random pieces. */
+/**
+ * The same bytes through RecordingTransport, read (server) or written (client) in random pieces:
+ * what it records must be what StreamRedactor made of them (`expected`; `""` to skip that).
+ */
 async function recordThroughTransport(
   rng: Rng,
   data: Uint8Array,
@@ -296,7 +301,7 @@ async function recordThroughTransport(
     return [stepBytes(s)!];
   });
   check(
-    latin1(concat(recorded)) === expected,
+    expected === "" || latin1(concat(recorded)) === expected,
     () => "RecordingTransport recorded other bytes than StreamRedactor produced",
   );
   // Whatever it recorded parses back as a transcript.

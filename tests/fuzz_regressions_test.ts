@@ -3,6 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseTranscript, stepBytes, TranscriptError } from "../io_adapters/_transcript.ts";
 import { NotificationSession, UsageError } from "../machine/mod.ts";
+import { interpretMessage, parseMime, type UnknownView } from "../codec/mod.ts";
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
 
 test("parseTranscript refuses a base64 step that stepBytes cannot decode, as a TranscriptError", () => {
   // Found by the transcript target (seed 1, input seed 3846076641): the step parsed, then reading
@@ -29,4 +32,15 @@ test("presenceOf with a passport that is not a string is a UsageError, not a Typ
     );
   }
   assert.equal(session.presenceOf("bob@example.com"), undefined);
+});
+
+test("a Hotmail MSG read as an unknown notification does not hand on its MSPAuth header", () => {
+  // Found by the ns-session target (seed 1, input seed 1627858888): a profile whose Content-Type
+  // line was lost became a `notification` event of kind "unknown" holding MSPAuth in its headers.
+  const view = interpretMessage(
+    parseMime(utf8("MIME-Version: 1.0\r\nmspauth: SeCrEtT1cKeT\r\nkv: 11\r\n\r\n")),
+  );
+  assert.equal(view.kind, "unknown");
+  assert.deepEqual((view as UnknownView).message.headers, [["MIME-Version", "1.0"], ["kv", "11"]]);
+  assert.ok(!JSON.stringify(view).includes("SeCrEtT1cKeT"));
 });
