@@ -60,7 +60,7 @@ interface Input<S extends Session> {
   /** Runs a `ticket`, `passportError` or `call` op. Returns a value to log (a send id). */
   apply(session: S, op: Op, now: number): unknown;
   /** Calls some intent: once the session failed, it must throw `session.error`. */
-  probe(session: S): void;
+  probe(session: S, k: number): void;
   /** Extra checks on the whole run (events in order, the values `apply` returned). */
   finish?(events: { type: string }[], returned: unknown[]): void;
   /** Handed-out state to snapshot after each op (the contact list). */
@@ -87,6 +87,7 @@ function runOnce<S extends Session>(
   const returned: unknown[] = [];
   const handed = new HandedOut();
   let errors = 0;
+  let probes = 0;
   let now = 1000;
   const errorSecrets = [...input.secrets, ...input.errorSecrets ?? []];
   const attempt = (what: string, run: () => unknown): void => {
@@ -161,7 +162,7 @@ function runOnce<S extends Session>(
     if (fatal !== undefined) {
       let thrown: unknown = undefined;
       try {
-        input.probe(session);
+        input.probe(session, probes++);
       } catch (error) {
         thrown = error;
       }
@@ -415,7 +416,15 @@ function nsOne(rng: Rng): number {
       if (typeof method !== "function") return undefined;
       return method.apply(s, op.args);
     },
-    probe: (s) => s.addGroup("Friends"),
+    probe: (s, k) => {
+      const intents = [
+        () => s.addGroup("Friends"),
+        () => s.setStatus("BSY"),
+        () => s.requestSwitchboard(),
+        () => s.signOut(),
+      ];
+      intents[k % intents.length]();
+    },
     state: (s) => s.contactList,
     finish: (events) => {
       const out = events.filter((e) => e.type === "signedOut").length;
@@ -551,7 +560,15 @@ function sbOne(rng: Rng): number {
       const value = method.apply(s, op.args);
       return SEND_METHODS.has(op.method) ? { sendId: value } : undefined;
     },
-    probe: (s) => s.sendTyping(),
+    probe: (s, k) => {
+      const intents = [
+        () => s.sendTyping(),
+        () => s.sendText("hi"),
+        () => s.invite("bob@example.com"),
+        () => s.leave(),
+      ];
+      intents[k % intents.length]();
+    },
     finish: (events, returned) => {
       const ended = events.filter((e) => e.type === "ended").length;
       check(
