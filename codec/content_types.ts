@@ -4,7 +4,7 @@
 // content is one more row and one more module.
 import { mediaTypeOf } from "./_content_read.ts";
 import type { AckMode } from "./client_commands.ts";
-import type { ConnectionKind } from "./command.ts";
+import { type ConnectionKind, SECRET_PAYLOAD_HEADERS } from "./command.ts";
 import { EMOTICON_TYPE, type EmoticonsView, readEmoticons } from "./content_emoticon.ts";
 import { type InvitationView, INVITE_TYPE, readInvitation } from "./content_invite.ts";
 import {
@@ -28,7 +28,7 @@ import { readText, TEXT_TYPE, type TextView } from "./content_text.ts";
 import { CONTROL_TYPE, readTyping, type TypingView } from "./content_typing.ts";
 import { type MimeMessage, parseMime } from "./mime.ts";
 
-/** Any other content type; the message is kept untouched. */
+/** Any other content type; the message is kept as parsed, less secret headers (`MSPAuth`, `MSPProf`). */
 export interface UnknownView {
   /** Discriminant. */
   kind: "unknown";
@@ -229,9 +229,14 @@ export function interpretMessage(msg: MimeMessage): MessageView {
   const mediaType = mediaTypeOf(msg);
   const row = mediaType === undefined ? undefined : NS_INDEX.get(mediaType);
   if (row !== undefined) return row.read(msg) as MessageView;
+  // A credential header (MSPAuth of a profile whose Content-Type was lost) is not handed on.
+  const headers = msg.headers.filter(([n]) =>
+    !SECRET_PAYLOAD_HEADERS.includes(n.trim().toLowerCase())
+  );
+  const message = headers.length === msg.headers.length ? msg : { ...msg, headers };
   return mediaType === undefined
-    ? { kind: "unknown", message: msg }
-    : { kind: "unknown", mediaType, message: msg };
+    ? { kind: "unknown", message }
+    : { kind: "unknown", mediaType, message };
 }
 
 /**

@@ -201,6 +201,8 @@ export function parseTranscript(text: string): TranscriptStep[] {
         (v.session === undefined || isObject(v.session))
       : key === "passport" || key === "event" || key === "call"
       ? isObject(v)
+      : key === "sendBase64" || key === "recvBase64"
+      ? typeof v === "string" && isBase64(v)
       : typeof v === "string";
     if (!ok) fail(`invalid value for "${key}"`);
     if (key === "header" && others) fail("the header must come before every other step");
@@ -208,6 +210,16 @@ export function parseTranscript(text: string): TranscriptStep[] {
     steps.push(record as TranscriptStep);
   }
   return steps;
+}
+
+// stepBytes decodes with atob: what it would refuse is refused here, as a TranscriptError.
+function isBase64(v: string): boolean {
+  try {
+    atob(v);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -114,6 +114,12 @@ export class NotificationSession {
   presenceOf(
     passport: string,
   ): { status: string; clientId?: number; msnObject?: string } | undefined {
+    if (typeof passport !== "string") {
+      throw new UsageError(
+        "invalid-argument",
+        "Cannot look up presence: passport must be a string",
+      );
+    }
     const p = this.#s.presence.get(passport.toLowerCase());
     return p ? { ...p } : undefined;
   }

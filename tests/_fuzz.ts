@@ -291,6 +291,11 @@ export interface FuzzTarget {
   one(rng: Rng): number | Promise<number>;
   /** Hostile shapes whose cost must stay within a factor of a valid input of the same size. */
   costs?: readonly CostCase[];
+  /**
+   * Share of the inputs relative to a plain target (default 1): a target whose inputs are whole
+   * scripted sessions runs fewer, larger inputs.
+   */
+  weight?: number;
 }
 
 /** Counts for one target. */
@@ -333,9 +338,11 @@ export async function runCampaign(
     slowestMs: 0,
     slowestSeed: 0,
   }));
-  const perTarget = Math.ceil(options.runs / Math.max(1, targets.length));
+  const weights = targets.map((t) => t.weight ?? 1);
+  const sum = weights.reduce((a, b) => a + b, 0);
   for (let t = 0; t < targets.length; t++) {
     const report = reports[t];
+    const perTarget = Math.max(1, Math.round(options.runs * weights[t] / sum));
     for (let i = 0; i < perTarget; i++) {
       const seed = inputSeed(options.seed, t, i);
       const started = performance.now();

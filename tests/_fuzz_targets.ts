@@ -1,6 +1,7 @@
-// The fuzz campaign's targets. To fuzz something new (a session, the recorder), write a
-// `FuzzTarget` and add it to FUZZ_TARGETS at the bottom: the short run in tests/fuzz_*_test.ts
-// and `deno task fuzz` pick it up.
+// The fuzz campaign's targets. To fuzz something new, write a `FuzzTarget` and add it to
+// FUZZ_TARGETS at the bottom: the short run in tests/fuzz_*_test.ts and `deno task fuzz` pick it
+// up. The codec's targets live here; the sessions' in _fuzz_sessions.ts, the recorder's and the
+// transcript reader's in _fuzz_recorder.ts, Passport's in _fuzz_passport.ts.
 
 import { readFileSync } from "node:fs";
 import { inspect, isDeepStrictEqual } from "node:util";
@@ -26,6 +27,8 @@ import {
   utf8,
 } from "./_fuzz.ts";
 import { PASSPORT_TARGET } from "./_fuzz_passport.ts";
+import { NS_TARGET, SB_TARGET } from "./_fuzz_sessions.ts";
+import { RECORDER_TARGET, TRANSCRIPT_TARGET } from "./_fuzz_recorder.ts";
 
 // --- seeds: real traffic ---------------------------------------------------------------------
 
@@ -623,6 +626,10 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   target("msn-object", msnObjectOne, MSNOBJ_COSTS),
   target("challenge+ids+url", smallParsersOne, URL_COSTS),
   PASSPORT_TARGET,
+  NS_TARGET,
+  SB_TARGET,
+  RECORDER_TARGET,
+  TRANSCRIPT_TARGET,
 ];
 
 export { FuzzViolation };

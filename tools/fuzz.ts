@@ -1,7 +1,10 @@
 /**
  * The long fuzz campaign: mutated real traffic and random text over every target of
  * `tests/_fuzz_targets.ts` (decoder, encoders and builders, MIME and message views, IM format,
- * MSNObject, challenge and small parsers, Passport), then the hostile cost shapes.
+ * MSNObject, challenge and small parsers, Passport, the notification and switchboard sessions
+ * driven by mutated recorded scripts, the recorder's redaction, transcript parsing), then the
+ * hostile cost shapes. Inputs are spread over the targets by their `weight`: a session input is
+ * a whole scripted session run at three chunkings, so those targets get fewer, larger inputs.
  *
  * ```sh
  * npx -y deno task fuzz                       # 10^6 inputs, seed 1
