@@ -1,6 +1,6 @@
 // The SYN hot path: LST and in-SYN BPR lines, the bulk of the bytes a session
-// ever handles, parsed straight from the decoder's bytes (see
-// DecoderOptions.takeLine) into what the general path (parseServerCommand,
+// ever handles, parsed straight from the decoder's raw lines (see
+// Decoder.peekLine and ConnectionCore.drain) into what the general path (parseServerCommand,
 // then the session) would build from them. Only the canonical form is taken:
 // single spaces, no trailing space, printable ASCII. Anything else returns
 // `undefined` and takes the general path, which handles or reports it.

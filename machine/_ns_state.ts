@@ -147,7 +147,6 @@ export class NsState {
           from: "server",
           maxLineBytes: config.maxLineBytes,
           maxPayloadBytes: config.maxPayloadBytes,
-          takeLine: this.sync.takeLine,
         }),
       fault: (error) => this.fault(error),
     });

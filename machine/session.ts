@@ -170,7 +170,6 @@ export class NotificationSession {
     s.core.input(now, () => {
       if (s.ended || s.core.connection !== "open") return;
       if (!s.core.push(bytes) || s.ended) return;
-      s.sync.afterPush();
       this.#drain(false);
     });
   }
@@ -372,6 +371,6 @@ export class NotificationSession {
 
   #drain(closing: boolean): void {
     const s = this.#s;
-    s.core.drain((item) => handleItem(s, item, closing), () => s.ended);
+    s.core.drain((item) => handleItem(s, item, closing), () => s.ended, s.sync.fastLine);
   }
 }
