@@ -4,7 +4,8 @@
 // pure `transition()` as data; this module carries them out with the
 // connection core (outputs, timers).
 
-import { type EventObject, initialTransition, type SnapshotFrom, transition } from "xstate";
+import { type EventObject, initialTransition, type SnapshotFrom } from "xstate";
+import { ChartStepper } from "./_chart_step.ts";
 import {
   chg,
   type ClientInfo,
@@ -136,6 +137,7 @@ export class NsState {
   #phase: SessionPhase = "idle";
   /** The chart's pending delayed events (its `after` delays), by timer name. */
   readonly #delayed = new Map<string, EventObject>();
+  readonly #chart: ChartStepper<typeof lifecycleMachine>;
 
   constructor(config: NsConfig) {
     this.config = config;
@@ -150,11 +152,13 @@ export class NsState {
         }),
       fault: (error) => this.fault(error),
     });
-    const [snapshot] = initialTransition(lifecycleMachine, {
+    const input = {
       server: config.server,
       maxRedirects: config.maxRedirects,
       timeouts: config.timeouts,
-    });
+    };
+    const [snapshot] = initialTransition(lifecycleMachine, input);
+    this.#chart = new ChartStepper(lifecycleMachine, input);
     this.snapshot = snapshot;
   }
 
@@ -228,7 +232,7 @@ export class NsState {
   /** Runs the chart on `event` and carries out what it returns. */
   dispatch(event: LifecycleEvent | EventObject): void {
     const before = this.phase;
-    const [next, actions] = transition(lifecycleMachine, this.snapshot, event as LifecycleEvent);
+    const [next, actions] = this.#chart.transition(this.snapshot, event as LifecycleEvent);
     this.snapshot = next;
     const value = next.value;
     this.#phase = (typeof value === "string" ? value : Object.keys(value)[0]) as SessionPhase;
