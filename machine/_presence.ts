@@ -4,6 +4,7 @@ import type { ServerMessage } from "../codec/mod.ts";
 import type { NsState } from "./_ns_state.ts";
 import type { SessionEvent } from "./events.ts";
 import { presenceEvent } from "./_fast_parse.ts";
+import { passportKey } from "./contact_list.ts";
 
 type Msg<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 
@@ -68,7 +69,7 @@ export function nsFastPath(s: NsState): (bytes: Uint8Array, start: number, end: 
     if (e === undefined) return false;
     // As the general path does before any command but an in-SYN BPR.
     if (s.sync.snapshotDue) s.sync.flush();
-    const key = e.passport.toLowerCase();
+    const key = passportKey(e.passport);
     if (e.friendlyName === undefined) {
       s.presence.delete(key);
     } else {
@@ -77,7 +78,14 @@ export function nsFastPath(s: NsState): (bytes: Uint8Array, start: number, end: 
       // Only contacts' presence is kept, so a server cannot grow the map without bound.
       if (contact !== undefined) {
         if (contact.friendlyName !== e.friendlyName) {
-          list.update(e.passport, { friendlyName: e.friendlyName });
+          // What list.update() stores, without its spread and second lookup.
+          list.set({
+            passport: contact.passport,
+            friendlyName: e.friendlyName,
+            lists: contact.lists,
+            groupIds: contact.groupIds,
+            phones: contact.phones,
+          });
         }
         s.presence.set(
           key,

@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { DecodeError, Decoder, parseServerCommand } from "../codec/mod.ts";
 import { presenceEvent } from "../machine/_fast_parse.ts";
+import { NotificationSession } from "../machine/mod.ts";
 import { bytes, concat } from "./_helpers.ts";
+import { ACCOUNT, CHALLENGE, sessionOptions, TICKET } from "./_machine_helpers.ts";
 
 const piece = fc.constantFrom(
   "bob",
@@ -112,4 +114,90 @@ test("the fast presence path builds the event the general path builds, or declin
   );
   // Most canonical lines must take the fast path, or the test shows nothing.
   assert.ok(taken > 1000, `fast path took ${taken} lines`);
+});
+
+// Online traffic in canonical form (the fast path takes its presence lines)
+// and the same traffic with a double space in each presence line (only the
+// general path takes those) must give a session the same outputs and list.
+const SYN = "SYN 5 9 2 0\r\n" +
+  "LST bob@example.com Bob 11\r\nLST Carol@Example.com Carol 3\r\nCHG 6 NLN 0\r\n";
+const MAIL = "MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsemailnotification\r\n\r\n" +
+  "From: x\r\n\r\n";
+const TRAFFIC = [
+  "ILN 6 NLN bob@example.com Bob%20%E2%98%83 268435492",
+  "ILN 6 BSY carol@example.com Carol 0 %3Cmsnobj%20Creator%3D%22c%22%2F%3E",
+  "NLN IDL stranger@example.com Who 1",
+  `MSG Hotmail Hotmail ${bytes(MAIL).length}\r\n${MAIL}QNG 50`,
+  "NLN AWY CAROL@example.com Carol%20Again 5",
+  "FLN bob@example.com",
+  "NLN NLN bob@example.com Bob 7 a%zz%C3",
+  "FLN nobody@example.com",
+];
+
+/** How many raw lines a fast path took (Decoder.skipLine calls) while `fn` ran. */
+function skipped(fn: () => void): number {
+  const original = Decoder.prototype.skipLine;
+  let n = 0;
+  Decoder.prototype.skipLine = function (this: Decoder) {
+    n++;
+    return original.call(this);
+  };
+  try {
+    fn();
+  } finally {
+    Decoder.prototype.skipLine = original;
+  }
+  return n;
+}
+
+function online(chunks: Uint8Array[]) {
+  const s = new NotificationSession(sessionOptions());
+  s.start(0);
+  s.handleConnected(0);
+  s.handleData(bytes("VER 1 MSNP8\r\nCVR 2 1 1 1 x y\r\n"), 0);
+  s.handleData(bytes(`USR 3 TWN S ${CHALLENGE}\r\n`), 0);
+  s.handlePassportTicket(TICKET, 0);
+  s.handleData(bytes(`USR 4 OK ${ACCOUNT} Me 1 0\r\n`), 0);
+  s.handleData(bytes(SYN), 0);
+  while (s.poll() !== undefined);
+  const outputs = [];
+  for (const chunk of chunks) {
+    s.handleData(chunk.slice(), 0);
+    for (let o = s.poll(); o !== undefined; o = s.poll()) outputs.push(o);
+  }
+  return { phase: s.phase, outputs, list: s.contactList };
+}
+
+test("presence lines through the fast and the general path give the same session at every split", () => {
+  const fast = bytes(TRAFFIC.map((l) => `${l}\r\n`).join(""));
+  // A double space after the command name: the general path still reads it, the fast path declines.
+  const slow = bytes(TRAFFIC.map((l) => `${l.replace(/^(ILN|NLN|FLN) /, "$1  ")}\r\n`).join(""));
+  const whole = online([fast]);
+  assert.equal(whole.phase, "online");
+  assert.deepStrictEqual(online([slow]), whole);
+  // Not vacuous: the session took every canonical presence line raw, and none of the others.
+  assert.equal(skipped(() => online([fast])) - skipped(() => online([slow])), 7);
+  const presence = whole.outputs.flatMap((o) =>
+    o.type === "event" && o.event.type === "presence" ? [o.event] : []
+  );
+  assert.equal(presence.length, 7);
+  assert.deepStrictEqual(presence[1], {
+    type: "presence",
+    passport: "carol@example.com",
+    status: "BSY",
+    friendlyName: "Carol",
+    clientId: 0,
+    msnObject: '<msnobj Creator="c"/>',
+    initial: true,
+  });
+  assert.deepStrictEqual(
+    whole.list.contacts.map((c) => c.friendlyName),
+    ["Bob", "Carol Again"],
+  );
+  for (let k = 1; k < fast.length; k++) {
+    assert.deepStrictEqual(online([fast.subarray(0, k), fast.subarray(k)]), whole, `split at ${k}`);
+  }
+  const ones: Uint8Array[] = [];
+  for (let i = 0; i < fast.length; i++) ones.push(fast.subarray(i, i + 1));
+  assert.deepStrictEqual(online(ones), whole, "one byte at a time");
 });
