@@ -368,27 +368,44 @@ export class Decoder {
     while (
       last + 2 < held.length && held[last + 2] !== -1 && held[last + 3] - base - from < window
     ) last += 2;
-    const text = loose.decode(buf.subarray(from, held[last + 1] - base + 1));
-    const bad = text.includes("\uFFFD");
+    const to = held[last + 1] - base + 1;
+    const text = loose.decode(buf.subarray(from, to));
     this.#decoding = true;
-    let at = 0;
-    for (let i = first; i <= last; i += 2) {
-      // Pieces of the text match lines of the bytes one to one (a CR or LF
-      // byte always decodes to itself); empty lines are pieces to step over.
-      let nl = text.indexOf("\n", at);
-      let stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-      while (stop === at) {
-        at = nl + 1;
-        nl = text.indexOf("\n", at);
-        stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-      }
-      let badEnd = -1;
-      if (bad && text.lastIndexOf("\uFFFD", stop - 1) >= at) {
+    if (text.length !== to - from && last > first) {
+      // Not ASCII: such a text is a two-byte string, and so is every piece
+      // cut from it (slower and twice the memory), so each line is decoded
+      // on its own and only lines with non-ASCII characters pay for them.
+      for (let i = first; i <= last; i += 2) {
+        const start = held[i] - base;
         const lf = held[i + 1] - base;
-        badEnd = lf > held[i] - base && buf[lf - 1] === CR ? lf - 1 : lf;
+        const end = lf > start && buf[lf - 1] === CR ? lf - 1 : lf;
+        const line = loose.decode(buf.subarray(start, end));
+        this.#line(line, 0, line.length, held[i], line.includes("\uFFFD") ? end : -1);
       }
-      this.#line(text, at, stop, held[i], badEnd);
-      at = nl + 1;
+    } else {
+      // The next U+FFFD at or after `at`, or -1: found once, so a window costs
+      // one scan however many lines it holds.
+      let bad = text.indexOf("\uFFFD");
+      let at = 0;
+      for (let i = first; i <= last; i += 2) {
+        // Pieces of the text match lines of the bytes one to one (a CR or LF
+        // byte always decodes to itself); empty lines are pieces to step over.
+        let nl = text.indexOf("\n", at);
+        let stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        while (stop === at) {
+          at = nl + 1;
+          nl = text.indexOf("\n", at);
+          stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        }
+        if (bad !== -1 && bad < at) bad = text.indexOf("\uFFFD", at);
+        let badEnd = -1;
+        if (bad !== -1 && bad < stop) {
+          const lf = held[i + 1] - base;
+          badEnd = lf > held[i] - base && buf[lf - 1] === CR ? lf - 1 : lf;
+        }
+        this.#line(text, at, stop, held[i], badEnd);
+        at = nl + 1;
+      }
     }
     this.#decoding = false;
     this.#heldHead = last + 2;
