@@ -4,7 +4,7 @@ import {
   hasPayload,
   hasTrid,
   isErrorCode,
-  parseTrid,
+  MAX_TRID,
   PAYLOAD_COMMANDS,
 } from "./command.ts";
 import { type DecodeError, type DecodeErrorCode, quote, stacklessDecodeError } from "./errors.ts";
@@ -17,25 +17,34 @@ export interface DecoderOptions {
   maxLineBytes?: number;
   /** Largest payload accepted, in bytes. Default 65536. */
   maxPayloadBytes?: number;
-  /**
-   * A consumer's fast path for its hottest lines, such as the tens of
-   * thousands of `LST` lines of a contact-list sync. Called during
-   * {@link Decoder.push} with a complete line, `bytes[start, end)` without its
-   * line end, before it is decoded; returning `true` consumes the line, which
-   * then never becomes a command.
-   *
-   * It is offered a line only while no decoded command or error is waiting
-   * in {@link Decoder.next}, so a consumer that drains the decoder after each
-   * push sees every line in stream order, taken or not. Lines of payload
-   * commands (`MSG`, ...) are never offered: their payload would be lost.
-   * `bytes` is only valid during the call. It must not throw: an exception
-   * propagates out of `push()` and the rest of that chunk is lost.
-   */
-  takeLine?: (bytes: Uint8Array, start: number, end: number) => boolean;
+}
+
+/**
+ * A complete line not decoded yet, as {@link Decoder.peekLine} shows it:
+ * `bytes[start, end)`, line end excluded. Valid until the next call on the
+ * decoder; the decoder reuses this object.
+ */
+export interface RawLine {
+  /** The decoder's buffer (do not write to it). */
+  readonly bytes: Uint8Array;
+  /** Index of the line's first byte. */
+  readonly start: number;
+  /** Index just past its last byte (before the CR LF or LF). */
+  readonly end: number;
+}
+
+// kind: 1 = payload, 2 = TrID, 4 = TrID decided by the first parameter
+// (GTC/BLP/PRP); saves the table lookups on every line.
+interface NameEntry {
+  name: string;
+  kind: number;
 }
 
 const LF = 10;
 const CR = 13;
+// Complete lines are decoded this many bytes at a time, with one TextDecoder
+// call per window: a call per line costs more than the decoding itself.
+const WINDOW = 2048;
 
 // ignoreBOM: a BOM at the start of a line is bytes on the wire, not a marker to drop.
 const loose = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -54,12 +63,15 @@ const FAILED = 4;
  *
  * Lines end in CRLF or a bare LF. Payload lengths count bytes, so multi-byte
  * UTF-8 split across chunks survives. Memory is bounded by `maxLineBytes` and
- * `maxPayloadBytes`: chunks are parsed in place and only an incomplete tail is
- * copied.
+ * `maxPayloadBytes` plus the complete lines not pulled yet.
  *
- * {@link Decoder.next} returns a {@link Command}, a {@link DecodeError} for a
- * malformed line (see `DecodeError.fatal`), or `undefined` when more bytes are
- * needed.
+ * {@link Decoder.push} frames the bytes (line ends, payloads, limits);
+ * complete lines are decoded only when pulled. {@link Decoder.next} returns a
+ * {@link Command}, a {@link DecodeError} for a malformed line (see
+ * `DecodeError.fatal`), or `undefined` when more bytes are needed. A consumer
+ * with a fast path for its hottest lines can look at the next line's raw
+ * bytes first with {@link Decoder.peekLine} and consume it with
+ * {@link Decoder.skipLine} instead of decoding it.
  *
  * @example
  * ```ts
@@ -75,14 +87,15 @@ export class Decoder {
   readonly #from: Direction;
   readonly #maxLine: number;
   readonly #maxPayload: number;
-  readonly #takeLine: ((bytes: Uint8Array, start: number, end: number) => boolean) | undefined;
   // First three bytes of each payload command name, as 24-bit numbers.
   readonly #payloadNames: readonly number[];
 
-  #tail: Uint8Array = new Uint8Array(0);
-  #tailLength = 0;
-  #lineScanned = 0; // bytes of the current line already searched for LF
-  #offset = 0; // stream offset of the first byte not yet consumed
+  // Bytes pushed: held lines and the incomplete rest, in #buf[live, #end).
+  #buf: Uint8Array = new Uint8Array(4096);
+  #base = 0; // stream offset of #buf[0]
+  #pos = 0; // first byte not framed yet
+  #end = 0;
+  #lineScanned = 0; // bytes from #pos already searched for LF
   #state = READ_LINE;
   #pending: Command | undefined;
   #payloadNeed = 0;
@@ -90,18 +103,28 @@ export class Decoder {
   #failure: DecodeError | undefined;
   #ended = false;
 
-  #queue: (Command | DecodeError)[] = [];
-  // Per command name: 1 = payload, 2 = TrID, 4 = TrID decided by the first
-  // parameter (GTC/BLP/PRP); saves the table lookups on every line.
-  #kinds = new Map<string, number>();
-  #queueHead = 0;
+  // What push() framed, in stream order, as pairs: a complete non-empty line
+  // not decoded yet (stream offsets of its first byte and of its LF), or
+  // -1, -1 for the next item of #framed (a payload command, a framing error).
+  #held: number[] = [];
+  #heldHead = 0;
+  #framed: (Command | DecodeError)[] = [];
+  #framedHead = 0;
+  // Items decoded from held lines, to be returned first.
+  #ready: (Command | DecodeError)[] = [];
+  #readyHead = 0;
+  #decoding = false;
+  // peekLine showed the first held line: next() decodes only that one.
+  #peeked = false;
+  readonly #view = { bytes: this.#buf, start: 0, end: 0 };
+  // Valid command names seen, by their three character codes.
+  #names = new Map<number, NameEntry>();
 
   /** Creates a decoder for one direction of one connection. */
   constructor(options: DecoderOptions = {}) {
     this.#from = options.from ?? "server";
     this.#maxLine = options.maxLineBytes ?? 8192;
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
-    this.#takeLine = options.takeLine;
     this.#payloadNames = PAYLOAD_COMMANDS[this.#from].map((name) =>
       (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)
     );
@@ -112,9 +135,12 @@ export class Decoder {
     }
   }
 
-  /** Bytes held for a command that is not complete yet. */
+  /**
+   * Bytes held for a command that is not complete yet. (Complete lines wait
+   * undecoded until pulled; like decoded commands, they are not counted.)
+   */
   get bufferedBytes(): number {
-    return this.#tailLength;
+    return this.#end - this.#pos;
   }
 
   /**
@@ -124,22 +150,11 @@ export class Decoder {
   push(chunk: Uint8Array): void {
     if (this.#ended) throw new TypeError("Cannot push to decoder: end() was called");
     if (this.#state === FAILED || chunk.length === 0) return;
-    if (this.#tailLength === 0) {
-      this.#keep(chunk, this.#consume(chunk, chunk.length), chunk.length, false);
-      return;
-    }
-    const total = this.#tailLength + chunk.length;
-    if (this.#tail.length < total) {
-      const grown = new Uint8Array(Math.max(total, this.#tail.length * 2));
-      grown.set(this.#tail.subarray(0, this.#tailLength));
-      this.#tail = grown;
-    }
-    this.#tail.set(chunk, this.#tailLength);
-    this.#tailLength = 0;
-    // A view that ends where the data does: `indexOf` on the whole tail would
-    // search the stale bytes up to its capacity on every push.
-    const view = this.#tail.subarray(0, total);
-    this.#keep(view, this.#consume(view, total), total, true);
+    this.#peeked = false;
+    if (this.#end + chunk.length > this.#buf.length) this.#makeRoom(chunk.length);
+    this.#buf.set(chunk, this.#end);
+    this.#end += chunk.length;
+    this.#frame();
   }
 
   /**
@@ -150,8 +165,12 @@ export class Decoder {
     if (this.#ended) return;
     this.#ended = true;
     if (this.#state === FAILED) return;
-    if (this.#tailLength > 0 || this.#state === READ_PAYLOAD || this.#state === SKIP_BYTES) {
-      this.#fail("truncated", "Cannot decode stream: it ended inside a command", this.#offset);
+    if (this.#end > this.#pos || this.#state === READ_PAYLOAD || this.#state === SKIP_BYTES) {
+      this.#fail(
+        "truncated",
+        "Cannot decode stream: it ended inside a command",
+        this.#base + this.#pos,
+      );
     }
   }
 
@@ -160,100 +179,237 @@ export class Decoder {
    * bytes are needed. After a fatal error every call returns that error.
    */
   next(): Command | DecodeError | undefined {
-    if (this.#queueHead < this.#queue.length) {
-      const item = this.#queue[this.#queueHead++];
-      if (this.#queueHead === this.#queue.length) {
-        this.#queue = [];
-        this.#queueHead = 0;
+    if (this.#readyHead === this.#ready.length) {
+      const held = this.#held;
+      if (this.#heldHead === held.length) return this.#failure;
+      if (held[this.#heldHead] === -1) {
+        this.#heldHead += 2;
+        const item = this.#framed[this.#framedHead++];
+        if (this.#heldHead === held.length) this.#dropHeld();
+        return item;
       }
-      return item;
+      this.#decodeHeld(this.#peeked ? 0 : WINDOW);
+      this.#peeked = false;
     }
-    return this.#failure;
+    const item = this.#ready[this.#readyHead++];
+    if (this.#readyHead === this.#ready.length) {
+      this.#ready = [];
+      this.#readyHead = 0;
+    }
+    return item;
   }
 
-  /** Keeps `bytes[from, to)` as the tail for the next push; `inTail`: `bytes` is a view of it. */
-  #keep(bytes: Uint8Array, from: number, to: number, inTail: boolean): void {
-    const n = to - from;
-    if (n <= 0 || this.#state === FAILED) {
-      this.#tailLength = 0;
-    } else if (inTail) {
-      if (from > 0) this.#tail.copyWithin(0, from, to);
-      this.#tailLength = n;
+  /**
+   * The raw bytes of the next line, not decoded and not consumed, when the
+   * next item would be a command line without a payload; otherwise (nothing
+   * complete, a decoded command or error comes first, or a payload command)
+   * `undefined`. Take it with {@link skipLine}, or leave it to {@link next}.
+   * Empty lines never show up here, and lines over the limit never do.
+   */
+  peekLine(): RawLine | undefined {
+    if (
+      this.#readyHead < this.#ready.length || this.#heldHead === this.#held.length ||
+      this.#held[this.#heldHead] === -1
+    ) {
+      return undefined;
+    }
+    const buf = this.#buf;
+    const start = this.#held[this.#heldHead] - this.#base;
+    const lf = this.#held[this.#heldHead + 1] - this.#base;
+    const view = this.#view;
+    view.bytes = buf;
+    view.start = start;
+    view.end = lf > start && buf[lf - 1] === CR ? lf - 1 : lf;
+    this.#peeked = true;
+    return view;
+  }
+
+  /** Consumes the line {@link peekLine} showed, without decoding it. */
+  skipLine(): void {
+    if (!this.#peeked) throw new TypeError("Cannot skip a line: peekLine() did not show one");
+    this.#peeked = false;
+    this.#heldHead += 2;
+    if (this.#heldHead === this.#held.length) this.#dropHeld();
+  }
+
+  /** Index of the first byte still needed. */
+  #live(): number {
+    const held = this.#held;
+    for (let i = this.#heldHead; i < held.length; i += 2) {
+      if (held[i] !== -1) return held[i] - this.#base;
+    }
+    return this.#pos;
+  }
+
+  #dropHeld(): void {
+    this.#held = [];
+    this.#heldHead = 0;
+    this.#framed = [];
+    this.#framedHead = 0;
+  }
+
+  /** Queues an item in stream order: decoded from a held line, or framed now. */
+  #put(item: Command | DecodeError): void {
+    if (this.#decoding) {
+      this.#ready.push(item);
     } else {
-      if (this.#tail.length < n) this.#tail = new Uint8Array(Math.max(n * 2, 1024));
-      this.#tail.set(bytes.subarray(from, to));
-      this.#tailLength = n;
-    }
-    // A tail that once held a large payload must not pin its memory.
-    if (this.#tail.length > 65536 && this.#tailLength < this.#tail.length / 8) {
-      this.#tail = this.#tail.slice(0, Math.max(this.#tailLength * 2, 1024));
+      this.#held.push(-1, -1);
+      this.#framed.push(item);
     }
   }
 
-  /** Parses as much of `bytes[0, end)` as possible; returns the first unused index. */
-  #consume(bytes: Uint8Array, end: number): number {
-    let pos = 0;
+  /** Makes room for `n` more bytes: moves the live bytes to the front, or grows. */
+  #makeRoom(n: number): void {
+    const live = this.#live();
+    const used = this.#end - live;
+    let buf = this.#buf;
+    if (used + n > buf.length / 2) {
+      buf = new Uint8Array(Math.max(2 * (used + n), 4096));
+      buf.set(this.#buf.subarray(live, this.#end));
+    } else if (live > 0) {
+      buf.copyWithin(0, live, this.#end);
+    }
+    this.#buf = buf;
+    this.#base += live;
+    this.#pos -= live;
+    this.#end -= live;
+  }
+
+  /** Frames `#buf[#pos, #end)`: complete lines are held, payloads cut, limits applied. */
+  #frame(): void {
+    // A view that ends where the data does: `indexOf` on the whole buffer
+    // would search stale bytes up to its capacity on every push.
+    const end = this.#end;
+    const bytes = this.#buf.subarray(0, end);
+    let pos = this.#pos;
     while (pos < end) {
       const state = this.#state;
       if (state === READ_LINE) {
         const lf = bytes.indexOf(LF, pos + this.#lineScanned);
-        if (lf === -1 || lf >= end) {
+        if (lf === -1) {
           this.#lineScanned = end - pos;
           // +1 leaves room for the CR of a line that is exactly at the limit.
-          if (end - pos > this.#maxLine + 1) this.#lineTooLong(bytes, pos, end);
-          if (this.#state === READ_LINE) return pos;
+          if (end - pos > this.#maxLine + 1) {
+            this.#pos = pos;
+            this.#lineTooLong(bytes, pos, end);
+          }
+          if (this.#state === READ_LINE) break;
           continue;
         }
         this.#lineScanned = 0;
         let lineEnd = lf;
         if (lineEnd > pos && bytes[lineEnd - 1] === CR) lineEnd--;
         if (lineEnd - pos > this.#maxLine) {
+          this.#pos = pos;
           this.#lineTooLong(bytes, pos, lf);
-          if (this.#state === FAILED) return end;
+          if (this.#state === FAILED) break;
           this.#state = READ_LINE;
         } else if (lineEnd > pos) {
           // Empty lines carry nothing; servers with off-by-two payload
           // lengths send them, so they are skipped silently.
-          if (!this.#taken(bytes, pos, lineEnd)) this.#line(bytes, pos, lineEnd, this.#offset);
+          // A payload command is decoded now: framing needs its length. The
+          // name is the first word, so leading spaces are stepped over.
+          let p = pos;
+          while (bytes[p] === 32 && p < lineEnd) p++;
+          const name = lineEnd - p < 3 ? -1 : (bytes[p] << 16) | (bytes[p + 1] << 8) | bytes[p + 2];
+          if (this.#payloadNames.includes(name)) {
+            this.#pos = pos;
+            const text = loose.decode(bytes.subarray(pos, lineEnd));
+            const bad = text.includes("\uFFFD");
+            this.#line(text, 0, text.length, this.#base + pos, bad ? lineEnd : -1);
+          } else {
+            this.#held.push(this.#base + pos, this.#base + lf);
+          }
         }
-        this.#offset += lf + 1 - pos;
         pos = lf + 1;
       } else if (state === READ_PAYLOAD) {
-        if (end - pos < this.#payloadNeed) return pos;
+        if (end - pos < this.#payloadNeed) break;
         const command = this.#pending!;
         command.payload = bytes.slice(pos, pos + this.#payloadNeed);
-        this.#queue.push(command);
+        this.#put(command);
         this.#pending = undefined;
         pos += this.#payloadNeed;
-        this.#offset += this.#payloadNeed;
         this.#state = READ_LINE;
       } else if (state === SKIP_BYTES) {
         const n = Math.min(this.#skipRemaining, end - pos);
         this.#skipRemaining -= n;
-        this.#offset += n;
         pos += n;
         if (this.#skipRemaining === 0) this.#state = READ_LINE;
       } else if (state === SKIP_LINE) {
         const lf = bytes.indexOf(LF, pos);
-        const stop = lf === -1 || lf >= end ? end : lf + 1;
-        this.#offset += stop - pos;
-        pos = stop;
-        if (lf !== -1 && lf < end) this.#state = READ_LINE;
+        pos = lf === -1 ? end : lf + 1;
+        if (lf !== -1) this.#state = READ_LINE;
       } else {
-        return end;
+        break;
       }
     }
-    return pos;
+    if (this.#state === FAILED) pos = end;
+    this.#pos = pos;
+    // Nothing live: start again at the front (cheaper than moving bytes later).
+    if (pos === end && this.#heldHead === this.#held.length) {
+      this.#base += pos;
+      this.#pos = this.#end = 0;
+      // A buffer that once held a large payload must not pin its memory.
+      if (this.#buf.length > 65536) this.#buf = new Uint8Array(4096);
+    }
   }
 
-  /** Offers a line to the `takeLine` option; whether it took it. */
-  #taken(bytes: Uint8Array, start: number, end: number): boolean {
-    const take = this.#takeLine;
-    if (take === undefined || this.#queueHead < this.#queue.length) return false;
-    const name = end - start < 3
-      ? -1
-      : (bytes[start] << 16) | (bytes[start + 1] << 8) | bytes[start + 2];
-    return !this.#payloadNames.includes(name) && take(bytes, start, end);
+  /**
+   * Decodes held lines, about `window` bytes of them (at least one), with one
+   * TextDecoder call, into the queue.
+   */
+  #decodeHeld(window: number): void {
+    const held = this.#held;
+    const base = this.#base;
+    const buf = this.#buf;
+    const first = this.#heldHead;
+    const from = held[first] - base;
+    let last = first;
+    while (
+      last + 2 < held.length && held[last + 2] !== -1 && held[last + 3] - base - from < window
+    ) last += 2;
+    const to = held[last + 1] - base + 1;
+    const text = loose.decode(buf.subarray(from, to));
+    this.#decoding = true;
+    if (text.length !== to - from && last > first) {
+      // Not ASCII: such a text is a two-byte string, and so is every piece
+      // cut from it (slower and twice the memory), so each line is decoded
+      // on its own and only lines with non-ASCII characters pay for them.
+      for (let i = first; i <= last; i += 2) {
+        const start = held[i] - base;
+        const lf = held[i + 1] - base;
+        const end = lf > start && buf[lf - 1] === CR ? lf - 1 : lf;
+        const line = loose.decode(buf.subarray(start, end));
+        this.#line(line, 0, line.length, held[i], line.includes("\uFFFD") ? end : -1);
+      }
+    } else {
+      // The next U+FFFD at or after `at`, or -1: found once, so a window costs
+      // one scan however many lines it holds.
+      let bad = text.indexOf("\uFFFD");
+      let at = 0;
+      for (let i = first; i <= last; i += 2) {
+        // Pieces of the text match lines of the bytes one to one (a CR or LF
+        // byte always decodes to itself); empty lines are pieces to step over.
+        let nl = text.indexOf("\n", at);
+        let stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        while (stop === at) {
+          at = nl + 1;
+          nl = text.indexOf("\n", at);
+          stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        }
+        if (bad !== -1 && bad < at) bad = text.indexOf("\uFFFD", at);
+        let badEnd = -1;
+        if (bad !== -1 && bad < stop) {
+          const lf = held[i + 1] - base;
+          badEnd = lf > held[i] - base && buf[lf - 1] === CR ? lf - 1 : lf;
+        }
+        this.#line(text, at, stop, held[i], badEnd);
+        at = nl + 1;
+      }
+    }
+    this.#decoding = false;
+    this.#heldHead = last + 2;
+    if (this.#heldHead === held.length) this.#dropHeld();
   }
 
   /** Reports a line longer than the limit; skips it if framing allows. */
@@ -264,7 +420,7 @@ export class Decoder {
     this.#emit(
       "line-too-long",
       `Cannot decode line ${quote(name)}: longer than ${this.#maxLine} bytes`,
-      this.#offset,
+      this.#base + pos,
       fatal,
     );
     if (!fatal) {
@@ -273,66 +429,100 @@ export class Decoder {
     }
   }
 
-  /** Decodes one complete line `bytes[start, end)`, line end excluded. */
-  #line(bytes: Uint8Array, start: number, end: number, offset: number): void {
-    // One non-fatal TextDecoder call per line is 1.5-2x faster than an ASCII
-    // scan + String.fromCharCode.
-    const text = loose.decode(bytes.subarray(start, end));
+  /**
+   * Decodes one complete line, `text[start, end)`, which starts at stream
+   * offset `offset`; `badEnd`: -1, or where its bytes end in the buffer when
+   * it came out with U+FFFD, so they must be checked.
+   */
+  #line(text: string, start: number, end: number, offset: number, badEnd: number): void {
     // Only a line that came out with U+FFFD is checked, without a throwing
     // strict decode: a valid line decodes the same either way.
-    if (text.includes("\uFFFD") && !isUtf8(bytes, start, end)) {
-      const name = latin1(bytes, start, Math.min(start + 3, end));
-      this.#emit(
-        "invalid-utf8",
-        `Cannot decode line ${quote(name)}: not valid UTF-8`,
-        offset,
-        hasPayload(name, this.#from),
-      );
-      return;
+    if (badEnd !== -1) {
+      const from = offset - this.#base;
+      const to = badEnd;
+      if (!isUtf8(this.#buf, from, to)) {
+        const name = latin1(this.#buf, from, Math.min(from + 3, to));
+        this.#emit(
+          "invalid-utf8",
+          `Cannot decode line ${quote(name)}: not valid UTF-8`,
+          offset,
+          hasPayload(name, this.#from),
+        );
+        return;
+      }
     }
-    const parts = splitArgs(text);
-    const name = parts.length > 0 ? parts[0] : "";
-    if (!isCommandName(name)) {
-      this.#emit(
-        "invalid-name",
-        `Cannot decode line: invalid command name ${quote(name)}`,
-        offset,
-        false,
-      );
-      return;
+    let from = start;
+    while (from < end && text.charCodeAt(from) === 32) from++;
+    let sp = text.indexOf(" ", from);
+    if (sp === -1 || sp > end) sp = end;
+    // Names are looked up by their three character codes: no string per line.
+    let entry: NameEntry | undefined;
+    let code = -1;
+    if (sp - from === 3) {
+      const c0 = text.charCodeAt(from);
+      const c1 = text.charCodeAt(from + 1);
+      const c2 = text.charCodeAt(from + 2);
+      if ((c0 | c1 | c2) < 128) {
+        code = (c0 << 16) | (c1 << 8) | c2;
+        entry = this.#names.get(code);
+      }
     }
-    let kind = this.#kinds.get(name);
-    if (kind === undefined) {
-      kind = (hasPayload(name, this.#from) ? 1 : 0) |
-        (name === "GTC" || name === "BLP" || name === "PRP"
-          ? 4
-          : hasTrid(name, this.#from)
-          ? 2
-          : 0);
-      this.#kinds.set(name, kind);
+    if (entry === undefined) {
+      const name = text.slice(from, sp);
+      if (code === -1 || !isCommandName(name)) {
+        this.#emit(
+          "invalid-name",
+          `Cannot decode line: invalid command name ${quote(name)}`,
+          offset,
+          false,
+        );
+        return;
+      }
+      entry = {
+        name,
+        kind: (hasPayload(name, this.#from) ? 1 : 0) |
+          (name === "GTC" || name === "BLP" || name === "PRP"
+            ? 4
+            : hasTrid(name, this.#from)
+            ? 2
+            : 0),
+      };
+      this.#names.set(code, entry);
     }
+    const name = entry.name;
+    const kind = entry.kind;
     const payload = (kind & 1) !== 0;
     let trid: number | null = null;
-    let first = 1;
-    if ((kind & 2) !== 0 || ((kind & 4) !== 0 && hasTrid(name, this.#from, parts[1]))) {
-      if (parts.length < 2) {
-        this.#emit("missing-trid", `Cannot decode line "${name}": missing TrID`, offset, payload);
-        return;
+    let at = sp + 1;
+    while (at < end && text.charCodeAt(at) === 32) at++;
+    if ((kind & 6) !== 0) {
+      let t1 = at < end ? text.indexOf(" ", at) : -1;
+      if (t1 === -1 || t1 > end) t1 = end;
+      if (
+        (kind & 2) !== 0 || hasTrid(name, this.#from, at < end ? text.slice(at, t1) : undefined)
+      ) {
+        if (at >= end) {
+          this.#emit("missing-trid", `Cannot decode line "${name}": missing TrID`, offset, payload);
+          return;
+        }
+        let n = t1 - at <= 10 ? 0 : -1;
+        for (let i = at; i < t1 && n !== -1; i++) {
+          const d = text.charCodeAt(i) - 48;
+          n = d >= 0 && d <= 9 ? n * 10 + d : -1;
+        }
+        if (n === -1 || n > MAX_TRID) {
+          const message = `Cannot decode line "${name}": invalid TrID ${quote(text.slice(at, t1))}`;
+          this.#emit("invalid-trid", message, offset, payload);
+          return;
+        }
+        trid = n;
+        at = t1 + 1;
       }
-      const parsed = parseTrid(parts[1]);
-      if (parsed === undefined) {
-        const message = `Cannot decode line "${name}": invalid TrID ${quote(parts[1])}`;
-        this.#emit("invalid-trid", message, offset, payload);
-        return;
-      }
-      trid = parsed;
-      first = 2;
     }
-    parts.shift();
-    if (first === 2) parts.shift();
+    const parts = splitArgs(text, at, end);
     const command: Command = { name, trid, args: parts };
     if (!payload) {
-      this.#queue.push(command);
+      this.#put(command);
       return;
     }
     const lengthText = command.args.length > 0 ? command.args[command.args.length - 1] : "";
@@ -355,7 +545,7 @@ export class Decoder {
     }
     if (length === 0) {
       command.payload = new Uint8Array(0);
-      this.#queue.push(command);
+      this.#put(command);
       return;
     }
     this.#pending = command;
@@ -365,14 +555,13 @@ export class Decoder {
 
   #emit(code: DecodeErrorCode, message: string, offset: number, fatal: boolean): void {
     if (fatal) this.#fail(code, message, offset);
-    else this.#queue.push(stacklessDecodeError(code, message, offset, false));
+    else this.#put(stacklessDecodeError(code, message, offset, false));
   }
 
   #fail(code: DecodeErrorCode, message: string, offset: number): void {
     this.#failure = stacklessDecodeError(code, message + "; framing lost", offset, true);
     this.#state = FAILED;
     this.#pending = undefined;
-    this.#tailLength = 0;
   }
 }
 
@@ -425,17 +614,12 @@ function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
 }
 
-/** Splits on spaces; runs of spaces and trailing spaces are tolerated. */
-function splitArgs(text: string): string[] {
+/** Splits `text[from, end)` on spaces; runs of spaces and trailing spaces are tolerated. */
+function splitArgs(text: string, from: number, end: number): string[] {
   const parts: string[] = [];
-  let from = 0;
-  const n = text.length;
-  while (from < n) {
-    const sp = text.indexOf(" ", from);
-    if (sp === -1) {
-      parts.push(from === 0 ? text : text.slice(from));
-      break;
-    }
+  while (from < end) {
+    let sp = text.indexOf(" ", from);
+    if (sp === -1 || sp > end) sp = end;
     if (sp > from) parts.push(text.slice(from, sp));
     from = sp + 1;
   }

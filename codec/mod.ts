@@ -37,7 +37,7 @@ export {
   type Direction,
   type TridRule,
 } from "./command.ts";
-export { Decoder, type DecoderOptions } from "./decoder.ts";
+export { Decoder, type DecoderOptions, type RawLine } from "./decoder.ts";
 export { encodeCommand, type EncodeOptions } from "./encoder.ts";
 export { DecodeError, type DecodeErrorCode, EncodeError, type EncodeErrorCode } from "./errors.ts";
 export { describeErrorCode, ERROR_CODES, type ErrorCodeInfo } from "./error_codes.ts";

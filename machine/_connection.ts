@@ -316,8 +316,8 @@ export class ConnectionCore<Event, Extra = never> {
   }
 
   /**
-   * Feeds bytes to the decoder. A throw from inside the decoder (its
-   * `takeLine` hook) goes to the `fault` hook. Returns whether it went through.
+   * Feeds bytes to the decoder. A throw from inside the decoder goes to the
+   * `fault` hook. Returns whether it went through.
    */
   push(bytes: Uint8Array): boolean {
     try {
@@ -332,12 +332,42 @@ export class ConnectionCore<Event, Extra = never> {
   /**
    * Hands each decoded command or `DecodeError` to `handle`, one at a time,
    * until the decoder needs more bytes, `stop()` says so (the session
-   * ended), or the connection was replaced ({@link open}) or failed fatally. A throw from `handle` goes to the `fault` hook and the next item
-   * is handled: one bad command never drops the rest of a chunk.
+   * ended), or the connection was replaced ({@link open}) or failed fatally.
+   * A throw from `handle` goes to the `fault` hook and the next item is
+   * handled: one bad command never drops the rest of a chunk.
+   *
+   * `fast`, the session's fast path for its hottest lines, is shown each
+   * command line's raw bytes first (`bytes[start, end)`, line end excluded,
+   * valid during the call; never a payload command's): returning `true`
+   * consumes the line, which then never becomes a command. The session pulls;
+   * the decoder never calls back.
    */
-  drain(handle: (item: Command | DecodeError) => void, stop: () => boolean): void {
+  drain(
+    handle: (item: Command | DecodeError) => void,
+    stop: () => boolean,
+    fast?: (bytes: Uint8Array, start: number, end: number) => boolean,
+  ): void {
     const decoder = this.#decoder;
-    for (let item = decoder.next(); item !== undefined; item = decoder.next()) {
+    for (;;) {
+      if (fast !== undefined) {
+        const line = decoder.peekLine();
+        let taken = false;
+        if (line !== undefined) {
+          try {
+            taken = fast(line.bytes, line.start, line.end);
+          } catch (e) {
+            if (e instanceof UsageError) throw e;
+            this.#hooks.fault(e);
+          }
+        }
+        if (taken) {
+          decoder.skipLine();
+          if (stop() || this.#decoder !== decoder) return;
+          continue;
+        }
+      }
+      const item = decoder.next();
+      if (item === undefined) return;
       try {
         handle(item);
       } catch (e) {

@@ -1,6 +1,6 @@
 // The SYN hot path: LST and in-SYN BPR lines, the bulk of the bytes a session
-// ever handles, parsed straight from the decoder's bytes (see
-// DecoderOptions.takeLine) into what the general path (parseServerCommand,
+// ever handles, parsed straight from the decoder's raw lines (see
+// Decoder.peekLine and ConnectionCore.drain) into what the general path (parseServerCommand,
 // then the session) would build from them. Only the canonical form is taken:
 // single spaces, no trailing space, printable ASCII. Anything else returns
 // `undefined` and takes the general path, which handles or reports it.
@@ -222,4 +222,82 @@ export function setDraftPhone(draft: DraftContact, property: string, value: stri
   if (draft.phones === NO_PHONES) draft.phones = {};
   if (value === "") delete draft.phones[property];
   else draft.phones[property] = value;
+}
+
+/** The statuses an `ILN`/`NLN` may carry, by their three bytes as a 24-bit number. */
+const STATUS_BY_CODE: ReadonlyMap<number, string> = new Map(
+  ["NLN", "BSY", "IDL", "BRB", "AWY", "PHN", "LUN", "HDN", "FLN"].map((s) => [
+    (s.charCodeAt(0) << 16) | (s.charCodeAt(1) << 8) | s.charCodeAt(2),
+    s,
+  ]),
+);
+
+/** A contact's presence from `ILN`, `NLN` or `FLN`, shaped as the `presence` event. */
+export interface FastPresence {
+  type: "presence";
+  passport: string;
+  status: string;
+  friendlyName?: string;
+  clientId?: number;
+  msnObject?: string;
+  initial: boolean;
+}
+
+/**
+ * The `presence` event of the line `ILN <trid> <status> <passport> <name>
+ * <clientId> [<msnobject>]`, `NLN <status> <passport> <name> <clientId>
+ * [<msnobject>]` or `FLN <passport>` in `bytes[start, end)`, exactly as the
+ * general path builds it; `undefined` when the line is anything else or not
+ * in canonical form.
+ */
+export function presenceEvent(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): FastPresence | undefined {
+  if (startsWith(bytes, start, end, 70, 76, 78)) {
+    const p0 = start + 4;
+    const p1 = tokenEnd(bytes, p0, end);
+    if (p1 === p0 || p1 !== end) return undefined;
+    const passport = ascii(bytes, p0, p1);
+    if (passport === undefined) return undefined;
+    return { type: "presence", passport, status: "FLN", initial: false };
+  }
+  const initial = startsWith(bytes, start, end, 73, 76, 78);
+  let s0 = start + 4;
+  if (initial) {
+    const t1 = tokenEnd(bytes, s0, end);
+    if (uint(bytes, s0, t1, 0xffffffff) === -1 || t1 === end) return undefined;
+    s0 = t1 + 1;
+  } else if (!startsWith(bytes, start, end, 78, 76, 78)) return undefined;
+  const s1 = tokenEnd(bytes, s0, end);
+  if (s1 - s0 !== 3 || s1 === end) return undefined;
+  const status = STATUS_BY_CODE.get((bytes[s0] << 16) | (bytes[s0 + 1] << 8) | bytes[s0 + 2]);
+  if (status === undefined) return undefined;
+  const p0 = s1 + 1;
+  const p1 = tokenEnd(bytes, p0, end);
+  if (p1 === p0 || p1 === end) return undefined;
+  const n0 = p1 + 1;
+  const n1 = tokenEnd(bytes, n0, end);
+  if (n1 === n0 || n1 === end) return undefined;
+  const c0 = n1 + 1;
+  const c1 = tokenEnd(bytes, c0, end);
+  const clientId = uint(bytes, c0, c1, 0xffffffff);
+  if (clientId === -1) return undefined;
+  let o1 = c1;
+  if (c1 < end) {
+    o1 = tokenEnd(bytes, c1 + 1, end);
+    if (o1 === c1 + 1 || o1 !== end) return undefined;
+  }
+  const passport = ascii(bytes, p0, p1);
+  if (passport === undefined) return undefined;
+  room(Math.max(n1 - n0, o1 - c1));
+  const friendlyName = decodeName(bytes, n0, n1);
+  if (friendlyName === undefined) return undefined;
+  if (c1 === end) {
+    return { type: "presence", passport, status, friendlyName, clientId, initial };
+  }
+  const msnObject = decodeName(bytes, c1 + 1, o1);
+  if (msnObject === undefined) return undefined;
+  return { type: "presence", passport, status, friendlyName, clientId, msnObject, initial };
 }

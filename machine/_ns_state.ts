@@ -4,7 +4,8 @@
 // pure `transition()` as data; this module carries them out with the
 // connection core (outputs, timers).
 
-import { type EventObject, initialTransition, type SnapshotFrom, transition } from "xstate";
+import { type EventObject, initialTransition, type SnapshotFrom } from "xstate";
+import { ChartStepper } from "./_chart_step.ts";
 import {
   chg,
   type ClientInfo,
@@ -137,6 +138,7 @@ export class NsState {
   #phase: SessionPhase = "idle";
   /** The chart's pending delayed events (its `after` delays) on the core's timers. */
   readonly #delays: ChartDelays<EventObject>;
+  readonly #chart: ChartStepper<typeof lifecycleMachine>;
 
   constructor(config: NsConfig) {
     this.config = config;
@@ -148,15 +150,16 @@ export class NsState {
           from: "server",
           maxLineBytes: config.maxLineBytes,
           maxPayloadBytes: config.maxPayloadBytes,
-          takeLine: this.sync.takeLine,
         }),
       fault: (error) => this.fault(error),
     });
-    const [snapshot] = initialTransition(lifecycleMachine, {
+    const input = {
       server: config.server,
       maxRedirects: config.maxRedirects,
       timeouts: config.timeouts,
-    });
+    };
+    const [snapshot] = initialTransition(lifecycleMachine, input);
+    this.#chart = new ChartStepper(lifecycleMachine, input);
     this.snapshot = snapshot;
     this.#delays = new ChartDelays(this.core);
   }
@@ -231,7 +234,7 @@ export class NsState {
   /** Runs the chart on `event` and carries out what it returns. */
   dispatch(event: LifecycleEvent | EventObject): void {
     const before = this.phase;
-    const [next, actions] = transition(lifecycleMachine, this.snapshot, event as LifecycleEvent);
+    const [next, actions] = this.#chart.transition(this.snapshot, event as LifecycleEvent);
     this.snapshot = next;
     const value = next.value;
     this.#phase = (typeof value === "string" ? value : Object.keys(value)[0]) as SessionPhase;

@@ -1,5 +1,5 @@
 // The contact-list sync: the SYN reply, its LSG/LST/BPR lines (the hot path,
-// also taken straight from the decoder's bytes), checking the advertised
+// also taken straight from the decoder's raw lines, see ConnectionCore.drain), checking the advertised
 // counts, and handing the list to the application exactly once.
 //
 // Rules a server can break, and what it gets:
@@ -48,28 +48,19 @@ export class SyncState {
   #lastListed: string | undefined;
   // Set between the last LST (by count) and the first command that is not one of its BPRs.
   #snapshotDue: { fromCache: boolean } | undefined;
-  // Set when the fast path took the last LST inside Decoder.push; handled before the queue.
-  #doneDue = false;
   #warnedDuplicates = false;
 
   constructor(state: NsState) {
     this.#s = state;
   }
 
-  /** The decoder's `takeLine` hook: the SYN fast path, on only while receiving. */
-  readonly takeLine = (bytes: Uint8Array, start: number, end: number): boolean =>
+  /** The SYN fast path for a raw line (see `ConnectionCore.drain`), on only while receiving. */
+  readonly fastLine = (bytes: Uint8Array, start: number, end: number): boolean =>
     this.#receiving && this.#line(bytes, start, end);
 
   /** Whether `contactsSynced` waits for the last contact's BPRs. */
   get snapshotDue(): boolean {
     return this.#snapshotDue !== undefined;
-  }
-
-  /** After `Decoder.push`: completes a sync the fast path finished inside it. */
-  afterPush(): void {
-    if (!this.#doneDue) return;
-    this.#doneDue = false;
-    this.#done(false);
   }
 
   /** The application is about to see the list: the draft stops being private. */
@@ -105,7 +96,7 @@ export class SyncState {
     this.#check();
   }
 
-  /** `LST`: a contact of the sync (the general path; canonical lines take {@link takeLine}). */
+  /** `LST`: a contact of the sync (the general path; canonical lines take {@link fastLine}). */
   onLst(m: Msg<"LST">): void {
     if (!this.#receiving) return this.#outOfPlace("LST");
     this.#listed({
@@ -153,17 +144,12 @@ export class SyncState {
     });
   }
 
-  /** The fast path, inside `Decoder.push`: a canonical LST or in-SYN BPR, or `false`. */
+  /** The fast path: a canonical LST or in-SYN BPR, or `false`. */
   #line(bytes: Uint8Array, start: number, end: number): boolean {
     const contact = lstContact(bytes, start, end);
     if (contact !== undefined) {
       this.#listed(contact);
-      if (this.#contactsLeft <= 0 && this.#groupsLeft <= 0 && this.#complete()) {
-        // The rest of the chunk must not be taken, and the lifecycle moves on
-        // before the queue is read.
-        this.#receiving = false;
-        this.#doneDue = true;
-      }
+      this.#check();
       return true;
     }
     const draft = this.#draft;

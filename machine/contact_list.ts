@@ -51,7 +51,7 @@ export interface ContactListSnapshot {
  * The map key for a passport: lower case. Most passports already are, and
  * checking is cheaper than `toLowerCase()` on a 100 000-contact sync.
  */
-function keyOf(passport: string): string {
+export function passportKey(passport: string): string {
   for (let i = 0; i < passport.length; i++) {
     const c = passport.charCodeAt(i);
     if ((c >= 65 && c <= 90) || c >= 128) return passport.toLowerCase();
@@ -142,7 +142,7 @@ export class ContactList {
     const appended = this.#appended;
     if (appended.length > 0) {
       this.#appended = [];
-      for (const contact of appended) this.#index.set(keyOf(contact.passport), contact);
+      for (const contact of appended) this.#index.set(passportKey(contact.passport), contact);
     }
     return this.#index;
   }
@@ -154,17 +154,17 @@ export class ContactList {
 
   /** A contact by passport (case-insensitive, as the server treats them). */
   get(passport: string): Contact | undefined {
-    return this.#contacts().get(keyOf(passport));
+    return this.#contacts().get(passportKey(passport));
   }
 
   /** Adds or replaces a contact. The object must not be mutated afterwards. */
   set(contact: Contact): void {
-    this.#contacts().set(keyOf(contact.passport), contact);
+    this.#contacts().set(passportKey(contact.passport), contact);
   }
 
   /** Removes a contact entirely. */
   delete(passport: string): void {
-    this.#contacts().delete(keyOf(passport));
+    this.#contacts().delete(passportKey(passport));
   }
 
   /** Replaces a contact with a changed copy; returns the new one (or `undefined` if unknown). */

@@ -24,6 +24,7 @@ import type { LifecycleSnapshot } from "./lifecycle.ts";
 import type { SessionOptions } from "./options.ts";
 import { NsState, resolveConfig } from "./_ns_state.ts";
 import { handleItem } from "./_dispatch.ts";
+import { nsFastPath } from "./_presence.ts";
 
 export {
   DEFAULT_SERVER,
@@ -70,6 +71,7 @@ export {
  */
 export class NotificationSession {
   readonly #s: NsState;
+  #fast: ((bytes: Uint8Array, start: number, end: number) => boolean) | undefined;
 
   /** Creates a session; nothing happens until {@link start}. */
   constructor(options: SessionOptions) {
@@ -176,7 +178,6 @@ export class NotificationSession {
     s.core.input(now, () => {
       if (s.ended || s.core.connection !== "open") return;
       if (!s.core.push(bytes) || s.ended) return;
-      s.sync.afterPush();
       this.#drain(false);
     });
   }
@@ -378,6 +379,7 @@ export class NotificationSession {
 
   #drain(closing: boolean): void {
     const s = this.#s;
-    s.core.drain((item) => handleItem(s, item, closing), () => s.ended);
+    this.#fast ??= nsFastPath(s);
+    s.core.drain((item) => handleItem(s, item, closing), () => s.ended, this.#fast);
   }
 }

@@ -252,28 +252,31 @@ test("decoder keeps a byte-order mark at the start of a line as bytes, not a mar
   ]);
 });
 
-// takeLine: a consumer's fast path. Lines it takes and commands it leaves
-// must come out in stream order, whatever the chunking.
+// peekLine/skipLine: a consumer's fast path. Lines it takes and commands it
+// leaves must come out in stream order, whatever the chunking.
 const TAKE_STREAM = "VER 1 MSNP8\r\nLST a@b.c A 1\r\nLST d@e.f D 3 0\nMSG x y 7\r\nLST z\r\n" +
-  "BPR PHH 1\r\n\r\nLST g@h.i G 8\r\nQNG 5\r\nLST j@k.l J 8\r\n";
+  "BPR PHH 1\r\n\r\nLST g@h.i G 8\r\nQNG 5\r\n  MSG a b 2\r\nhi\r\nLST j@k.l J 8\r\n";
 
 function takeAndDrain(chunks: Uint8Array[]): string[] {
   const log: string[] = [];
   const text = new TextDecoder();
-  const decoder = new Decoder({
-    from: "server",
-    takeLine(data, start, end) {
-      const line = text.decode(data.subarray(start, end));
-      // Offered lines are whole lines without their line end, never a payload command's.
-      assert.ok(!/[\r\n]/.test(line) && !line.startsWith("MSG"), `offered ${JSON.stringify(line)}`);
-      if (!line.startsWith("LST") && !line.startsWith("MSG")) return false;
-      log.push(`taken ${line}`);
-      return true;
-    },
-  });
+  const decoder = new Decoder({ from: "server" });
   for (const chunk of chunks) {
     decoder.push(chunk);
-    for (let c = decoder.next(); c !== undefined; c = decoder.next()) {
+    for (;;) {
+      const raw = decoder.peekLine();
+      if (raw !== undefined) {
+        const line = text.decode(raw.bytes.subarray(raw.start, raw.end));
+        // Shown lines are whole lines without their line end, never a payload command's.
+        assert.ok(!/[\r\n]/.test(line) && !/^ *MSG/.test(line), `shown ${JSON.stringify(line)}`);
+        if (line.startsWith("LST")) {
+          log.push(`taken ${line}`);
+          decoder.skipLine();
+          continue;
+        }
+      }
+      const c = decoder.next();
+      if (c === undefined) break;
       assert.ok(!(c instanceof DecodeError));
       const payload = c.payload ? ` [${text.decode(c.payload)}]` : "";
       log.push(`${[c.name, ...(c.trid === null ? [] : [c.trid]), ...c.args].join(" ")}${payload}`);
@@ -282,36 +285,38 @@ function takeAndDrain(chunks: Uint8Array[]): string[] {
   return log;
 }
 
-test("decoder takeLine: taken lines and commands come out in stream order at every split", () => {
+test("decoder peekLine: taken lines and commands come out in stream order at every split", () => {
   const data = bytes(TAKE_STREAM);
-  const order = (log: string[]) => log.map((l) => l.replace(/^taken /, ""));
   const whole = takeAndDrain([data]);
-  // In one push only the first line is offered; the LST after the queued VER is not.
-  assert.deepStrictEqual(whole, [
+  // Every LST line is shown and taken; everything else is decoded, in order.
+  const expected = [
     "VER 1 MSNP8",
-    "LST a@b.c A 1",
-    "LST d@e.f D 3 0",
+    "taken LST a@b.c A 1",
+    "taken LST d@e.f D 3 0",
     "MSG x y 7 [LST z\r\n]",
     "BPR PHH 1",
-    "LST g@h.i G 8",
+    "taken LST g@h.i G 8",
     "QNG 5",
-    "LST j@k.l J 8",
-  ]);
+    "MSG a b 2 [hi]",
+    "taken LST j@k.l J 8",
+  ];
+  assert.deepStrictEqual(whole, expected);
   for (let k = 1; k < data.length; k++) {
     const split = takeAndDrain([data.subarray(0, k), data.subarray(k)]);
-    assert.deepStrictEqual(order(split), whole, `split at ${k}`);
+    assert.deepStrictEqual(split, expected, `split at ${k}`);
   }
   const ones: Uint8Array[] = [];
   for (let i = 0; i < data.length; i++) ones.push(data.subarray(i, i + 1));
-  const byByte = takeAndDrain(ones);
-  assert.deepStrictEqual(order(byByte), whole);
-  // Byte by byte the queue is always empty when a line completes: every LST is taken.
-  assert.deepStrictEqual(byByte.filter((l) => l.startsWith("taken")), [
-    "taken LST a@b.c A 1",
-    "taken LST d@e.f D 3 0",
-    "taken LST g@h.i G 8",
-    "taken LST j@k.l J 8",
-  ]);
+  assert.deepStrictEqual(takeAndDrain(ones), expected);
+});
+
+test("decoder skipLine without a shown line is a TypeError", () => {
+  const decoder = new Decoder();
+  decoder.push(bytes("QNG 5\r\n"));
+  assert.throws(() => decoder.skipLine(), TypeError);
+  assert.ok(decoder.peekLine() !== undefined);
+  assert.deepStrictEqual(decoder.next(), { name: "QNG", trid: null, args: ["5"] });
+  assert.equal(decoder.peekLine(), undefined);
 });
 
 /** Runs `fn` while counting the bytes every `Uint8Array#indexOf` call may search. */

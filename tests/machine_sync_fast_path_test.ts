@@ -1,4 +1,4 @@
-// The SYN fast path (machine/_fast_parse.ts, fed by DecoderOptions.takeLine)
+// The SYN fast path (machine/_fast_parse.ts, fed through Decoder.peekLine by ConnectionCore.drain)
 // must build exactly what the general path builds (Decoder, then
 // parseServerCommand, then the session), for any line, and the session must
 // come out the same however a SYN is chunked, whichever path each line takes.
