@@ -8,8 +8,7 @@ import { CONNECTION_HELP, parseConnectionArgs, signIn } from "./cli_connect.ts";
 import { failer, linger, usageError } from "./cli_send.ts";
 
 /** Help text of the `chat` subcommand. */
-export const CHAT_USAGE: string =
-  `Usage: msnp chat --server HOST:PORT --account EMAIL --with EMAIL
+export const CHAT_USAGE: string = `Usage: msnp chat --server HOST:PORT --account EMAIL --with EMAIL
                  [--wait SECONDS] [--json] [connection options]
 
 Signs in and opens a conversation with --with. Each line typed (or piped) is
@@ -31,11 +30,12 @@ const SHOWN: ReadonlySet<string> = new Set(["message", "typing", "nudge", "joine
 /** Lines of `stdin` (UTF-8, LF or CR LF), ending early when `signal` fires. */
 async function* lines(stdin: CliIo["stdin"], signal?: AbortSignal): AsyncGenerator<string> {
   const decoder = new TextDecoder();
-  const iterator = (Symbol.asyncIterator in stdin
-    ? (stdin as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
-    : (stdin as Iterable<Uint8Array>)[Symbol.iterator]()) as
-    | AsyncIterator<Uint8Array>
-    | Iterator<Uint8Array>;
+  const iterator =
+    (Symbol.asyncIterator in stdin
+      ? (stdin as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
+      : (stdin as Iterable<Uint8Array>)[Symbol.iterator]()) as
+        | AsyncIterator<Uint8Array>
+        | Iterator<Uint8Array>;
   const stopped = new Promise<IteratorResult<Uint8Array>>((resolve) => {
     if (signal?.aborted) resolve({ done: true, value: undefined });
     signal?.addEventListener("abort", () => resolve({ done: true, value: undefined }), {

@@ -29,7 +29,11 @@ export function eventJson(event: PrintableEvent): Record<string, unknown> | unde
     case "left":
       return { event: event.type, conversation: event.conversation.id, passport: event.passport };
     case "conversationEnded":
-      return { event: "conversationEnded", conversation: event.conversation.id, reason: event.reason };
+      return {
+        event: "conversationEnded",
+        conversation: event.conversation.id,
+        reason: event.reason,
+      };
     case "reconnecting":
       return {
         event: "reconnecting",

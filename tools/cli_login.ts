@@ -72,7 +72,11 @@ export async function runLogin(args: readonly string[], io: CliIo): Promise<numb
         exit = 1;
         if (json && event.error) {
           io.stdout(
-            JSON.stringify({ event: "error", code: event.error.code, message: event.error.message }),
+            JSON.stringify({
+              event: "error",
+              code: event.error.code,
+              message: event.error.message,
+            }),
           );
         }
       }
