@@ -72,6 +72,15 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** `promise`, or a rejection after `ms`: no test waits forever for a subcommand to end. */
+function within<T>(promise: Promise<T>, ms = 5000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no result within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 const SECRETS = [PASSWORD, "&p=", "MSPAuth"];
 const TICKET = /\bt=/; // the ticket is `t=…&p=…` (the challenge's `tw=`, `ct=` are not secret)
 const COOKIE = /\d{10}\.\d{5}/; // the loopback server's switchboard cookies
@@ -86,7 +95,7 @@ for (const protocol of ["MSNP8", "MSNP9"] as const) {
         return got;
       })();
       const run = io();
-      const code = await runCli([
+      const code = await within(runCli([
         "send",
         ...flags(server, protocol),
         "--to",
@@ -97,7 +106,7 @@ for (const protocol of ["MSNP8", "MSNP9"] as const) {
         "0.3",
         "--json",
         "--trace",
-      ], run.cli);
+      ], run.cli));
       assert.equal(code, 0, run.stderr.join("\n"));
       const got = await peer;
       assert.deepEqual([got.from, got.text], ["alice@example.com", "hello 👋"]);
@@ -210,7 +219,7 @@ test("cli login --json prints an incoming conversation, then reconnects after a 
     bob.setStatus("AWY");
     await until(() => run.stdout.some((l) => l.includes('"AWY"')), "presence after reconnecting");
     stop.abort();
-    assert.equal(await done, 0);
+    assert.equal(await within(done), 0);
     const events = run.stdout.map((l) => JSON.parse(l));
     const shown = events.filter((e) => e.event !== "presence" && e.event !== "contacts")
       .map((e) => e.event === "reconnecting" ? { ...e, delayMs: typeof e.delayMs } : e);
@@ -257,7 +266,7 @@ test("cli login --no-reconnect exits 1 when the server drops the connection", as
     const done = runCli(["login", ...flags(server), "--json", "--no-reconnect"], run.cli);
     await until(() => run.stdout.some((l) => l.includes('"contacts"')), "the contact list");
     server.dropConnection("alice@example.com");
-    assert.equal(await done, 1);
+    assert.equal(await within(done), 1);
     const events = run.stdout.map((l) => JSON.parse(l).event);
     assert.deepEqual(events, ["signedIn", "contacts", "signedOut"]);
     assert.equal(run.stdout.at(-1), '{"event":"signedOut","reason":"connectionLost"}');
@@ -282,9 +291,8 @@ test("cli chat: each piped line is a message, what the peer says is printed, end
         await until(() => run.stdout.some((l) => l.includes("got both")), "the answer");
       })(),
     });
-    const code = await runCli(
-      ["chat", ...flags(server, "MSNP8"), "--with", "bob@example.com"],
-      run.cli,
+    const code = await within(
+      runCli(["chat", ...flags(server, "MSNP8"), "--with", "bob@example.com"], run.cli),
     );
     assert.equal(code, 0, run.stderr.join("\n"));
     assert.deepEqual(bob.received.map((m) => m.text), ["first line", "second line ✓"]);
