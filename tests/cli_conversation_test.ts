@@ -92,6 +92,9 @@ for (const protocol of ["MSNP8", "MSNP9"] as const) {
       const peer = (async () => {
         const got = await bob.nextMessage({ kind: "text", timeout: 5000 });
         bob.say(got.conversation, "pong ✓");
+        // One reply as soon as it arrived, one after the sender learnt it was delivered.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        bob.say(got.conversation, "later");
         return got;
       })();
       const run = io();
@@ -113,6 +116,7 @@ for (const protocol of ["MSNP8", "MSNP9"] as const) {
       assert.deepEqual(run.stdout, [
         '{"event":"sent","conversation":1,"to":"bob@example.com"}',
         '{"event":"message","conversation":1,"from":"bob@example.com","text":"pong ✓"}',
+        '{"event":"message","conversation":1,"from":"bob@example.com","text":"later"}',
       ]);
       // Progress, then one line per command, in order, on every connection.
       const progress = run.stderr.filter((l) => !/^(>>|<<) \[(ns|sb)#\d+\] /.test(l));
