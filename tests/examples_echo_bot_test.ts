@@ -81,3 +81,52 @@ for (const protocol of ["MSNP8", "MSNP9"] as const) {
     }
   });
 }
+
+test("the README recipe: the echo bot against examples/loopback_server.ts, each a process", async () => {
+  const started: ReturnType<typeof spawn>[] = [];
+  const run = (file: string, env: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, runtimeArgs(file), {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    started.push(child);
+    const out = { text: "", exited: new Promise((resolve) => child.on("exit", resolve)) };
+    child.stdout!.on("data", (chunk) => (out.text += chunk));
+    child.stderr!.on("data", (chunk) => (out.text += chunk));
+    return { child, out };
+  };
+  const until = async (condition: () => boolean, what: string) => {
+    for (let i = 0; !condition(); i++) {
+      if (i > 300) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  try {
+    const server = run(new URL("../examples/loopback_server.ts", import.meta.url).pathname);
+    await until(() => server.out.text.split("\n").length > 2, "the settings");
+    const env = Object.fromEntries(
+      [...server.out.text.matchAll(/(MSNP_\w+)=(\S+)/g)].map((m) => [m[1], m[2]]),
+    );
+    assert.deepEqual(Object.keys(env), [
+      "MSNP_SERVER",
+      "MSNP_NEXUS",
+      "MSNP_ACCOUNT",
+      "MSNP_PASSWORD",
+    ]);
+    const bot = run(BOT, env);
+    await until(() => server.out.text.includes("answered"), "bob's conversation");
+    bot.child.kill("SIGTERM");
+    await bot.out.exited;
+    await until(() => server.out.text.includes("signed out"), "the bot to sign out");
+    server.child.kill("SIGINT");
+    await server.out.exited;
+    assert.equal(
+      server.out.text.split("\n").slice(2).join("\n"),
+      'bob said "Hello bot 👋", bot@example.com answered "Hello bot 👋"\n' +
+        "bot@example.com signed out\n",
+    );
+    assert.match(bot.out.text, /^echo bot online as Echo Bot over MSNP9\n/);
+  } finally {
+    for (const child of started) child.kill("SIGKILL");
+  }
+});
