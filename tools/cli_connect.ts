@@ -225,7 +225,8 @@ export async function signIn(
       signal: stop.signal,
       ...settings,
     });
-    io.stderr(`synced ${client.contactList.contacts.length} contacts`);
+    const synced = client.contactList.contacts.length;
+    io.stderr(`synced ${synced} contact${synced === 1 ? "" : "s"}`);
     return { client, finish };
   } catch (error) {
     // Every library error (SessionError, ConnectionError...) has a stable string `code`.
