@@ -4,7 +4,6 @@
 
 import {
   Client,
-  type ClientOptions,
   createPassportFetch,
   defaultTransport,
   RecordingTransport,
@@ -171,7 +170,6 @@ export async function signIn(
   options: Map<string, string>,
   io: CliIo,
   fail: (code: string, message: string) => number,
-  settings: Partial<ClientOptions> = {},
 ): Promise<CliSession | number> {
   const password = io.env?.("MSNP_PASSWORD") ?? await io.promptSecret?.("Password: ");
   if (password === undefined || password === "") {
@@ -223,7 +221,6 @@ export async function signIn(
         progress.trace(entry);
       },
       signal: stop.signal,
-      ...settings,
     });
     const synced = client.contactList.contacts.length;
     io.stderr(`synced ${synced} contact${synced === 1 ? "" : "s"}`);
