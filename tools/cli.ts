@@ -13,6 +13,8 @@
  * msnp decode --from=server capture.bin
  * msnp decode --chunk-size 1 < capture.bin
  * MSNP_PASSWORD=... msnp login --server 127.0.0.1:1863 --account me@example.com --json
+ * MSNP_PASSWORD=... msnp send --server 127.0.0.1:1863 --account me@example.com --to bob@example.com --text hi --wait 5
+ * MSNP_PASSWORD=... msnp chat --server 127.0.0.1:1863 --account me@example.com --with bob@example.com
  * msnp replay session.jsonl
  * ```
  *
@@ -22,6 +24,8 @@
 import { type CliIo, DECODE_USAGE, EXIT_USAGE, runDecode } from "./cli_decode.ts";
 import { LOGIN_USAGE, runLogin } from "./cli_login.ts";
 import { REPLAY_USAGE, runReplay } from "./cli_replay.ts";
+import { runSend, SEND_USAGE } from "./cli_send.ts";
+import { CHAT_USAGE, runChat } from "./cli_chat.ts";
 
 export type { CliIo } from "./cli_decode.ts";
 
@@ -38,10 +42,7 @@ export interface Subcommand {
 /** The version `msnp --version` prints; the npm build refuses to run if it differs from deno.json's. */
 export const VERSION = "0.1.0";
 
-/**
- * Every subcommand, by name, in the order the help lists them. Planned: `send` (one message to a
- * contact) and `chat` (an interactive conversation) for switchboard sessions.
- */
+/** Every subcommand, by name, in the order the help lists them. */
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   decode: {
     summary: "decode a raw MSNP byte stream into JSON lines",
@@ -52,6 +53,16 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: "sign in to a server, print contacts and presence, sign out",
     usage: LOGIN_USAGE,
     run: runLogin,
+  },
+  send: {
+    summary: "sign in, send one message, print the replies, sign out",
+    usage: SEND_USAGE,
+    run: runSend,
+  },
+  chat: {
+    summary: "chat with a contact: each input line is a message",
+    usage: CHAT_USAGE,
+    run: runChat,
   },
   replay: {
     summary: "replay a recorded transcript through the session and print its events",

@@ -1,10 +1,48 @@
-// How the CLI prints session events: one readable line, or one stable JSON object per line.
+// How the CLI prints client events: one readable line, or one stable JSON object per line.
 
+import type { ClientEvent } from "../io_adapters/mod.ts";
 import type { SessionEvent } from "../machine/mod.ts";
 
+/** What the CLI prints: the client's events, or a replayed session's (`msnp replay`). */
+export type PrintableEvent = ClientEvent | SessionEvent;
+
 /** The JSON form of an event for `--json`, or `undefined` for events that form does not show. */
-export function eventJson(event: SessionEvent): Record<string, unknown> | undefined {
+export function eventJson(event: PrintableEvent): Record<string, unknown> | undefined {
   switch (event.type) {
+    case "message":
+      return {
+        event: "message",
+        conversation: event.conversation.id,
+        from: event.from,
+        text: event.text,
+      };
+    case "typing":
+    case "nudge":
+      return { event: event.type, conversation: event.conversation.id, from: event.from };
+    case "conversationStarted":
+      return {
+        event: "conversationStarted",
+        conversation: event.conversation.id,
+        inviter: event.inviter,
+      };
+    case "joined":
+    case "left":
+      return { event: event.type, conversation: event.conversation.id, passport: event.passport };
+    case "conversationEnded":
+      return {
+        event: "conversationEnded",
+        conversation: event.conversation.id,
+        reason: event.reason,
+      };
+    case "reconnecting":
+      return {
+        event: "reconnecting",
+        attempt: event.attempt,
+        delayMs: event.delayMs,
+        cause: event.cause.message,
+      };
+    case "reconnected":
+      return { event: "reconnected" };
     case "signedIn":
       return {
         event: "signedIn",
@@ -40,8 +78,30 @@ export function eventJson(event: SessionEvent): Record<string, unknown> | undefi
 }
 
 /** The readable lines for an event (none for the events not worth a line). */
-export function eventLines(event: SessionEvent): string[] {
+export function eventLines(event: PrintableEvent): string[] {
   switch (event.type) {
+    case "message":
+      return [`[${event.conversation.id}] ${event.from}: ${event.text}`];
+    case "typing":
+      return [`[${event.conversation.id}] ${event.from} is typing`];
+    case "nudge":
+      return [`[${event.conversation.id}] ${event.from} sent a nudge`];
+    case "conversationStarted":
+      return [`[${event.conversation.id}] ${event.inviter} started a conversation`];
+    case "joined":
+      return [`[${event.conversation.id}] ${event.passport} joined`];
+    case "left":
+      return [`[${event.conversation.id}] ${event.passport} left`];
+    case "conversationEnded":
+      return [`[${event.conversation.id}] conversation ended (${event.reason})`];
+    case "reconnecting":
+      return [
+        `connection lost (${event.cause.message}); reconnecting in ${
+          (event.delayMs / 1000).toFixed(1)
+        } s (attempt ${event.attempt})`,
+      ];
+    case "reconnected":
+      return ["reconnected"];
     case "redirected":
       return [`redirected to ${event.host}:${event.port}`];
     case "signedIn":
@@ -78,6 +138,8 @@ export function eventLines(event: SessionEvent): string[] {
       return [`list v${event.version}: ${JSON.stringify(event.change)}`];
     case "invitation":
       return [`${event.friendlyName} <${event.passport}> invites you to a conversation`];
+    case "eventsDropped":
+      return [`warning: ${event.count} events dropped`];
     case "warning":
       return [`warning: ${event.error.message}`];
     case "signedOut":
@@ -88,7 +150,11 @@ export function eventLines(event: SessionEvent): string[] {
 }
 
 /** Prints an event in the chosen form. */
-export function printEvent(event: SessionEvent, json: boolean, out: (line: string) => void): void {
+export function printEvent(
+  event: PrintableEvent,
+  json: boolean,
+  out: (line: string) => void,
+): void {
   if (json) {
     const value = eventJson(event);
     if (value) out(JSON.stringify(value));

@@ -2,7 +2,8 @@
  * The demo: starts the loopback MSNP server on 127.0.0.1, signs two accounts
  * in over real TCP with this runtime's adapter, and narrates what happens:
  * the redirect, Passport, the contact list, presence, a rename, a contact
- * added, and sign-out.
+ * added, a conversation (typing, a message with emoji, a long message split
+ * in parts, a reply, leaving) and sign-out.
  *
  * Run with `deno task demo` (also `node tools/demo.ts` on Node 24 or
  * `bun tools/demo.ts`).
@@ -10,8 +11,13 @@
  * @module
  */
 
-import { Client, type ClientOptions, defaultTransport, detectRuntime } from "../io_adapters/mod.ts";
-import type { SessionEvent } from "../machine/mod.ts";
+import {
+  Client,
+  type ClientEvent,
+  type ClientOptions,
+  defaultTransport,
+  detectRuntime,
+} from "../io_adapters/mod.ts";
 import { startLoopbackServer } from "../testing/mod.ts";
 
 const server = await startLoopbackServer({
@@ -49,7 +55,7 @@ const say = (who: string, text: string) =>
     `${((performance.now() - start) / 1000).toFixed(2).padStart(5)}s  ${who.padEnd(6)} ${text}`,
   );
 
-function narrate(who: string, event: SessionEvent): void {
+function narrate(who: string, event: ClientEvent): void {
   switch (event.type) {
     case "redirected":
       return say(who, `dispatch server redirected us to ${event.host}:${event.port} (XFR NS)`);
@@ -95,6 +101,22 @@ function narrate(who: string, event: SessionEvent): void {
       return say(who, `list v${event.version}: ${JSON.stringify(event.change)}`);
     case "addedBy":
       return say(who, `${event.friendlyName} <${event.passport}> added us to their list`);
+    case "conversationStarted":
+      return say(who, `${event.inviter} invited us to a conversation: joined (RNG, ANS)`);
+    case "joined":
+      return say(who, `${event.passport} is in the conversation (JOI)`);
+    case "typing":
+      return say(who, `${event.from} is typing…`);
+    case "message": {
+      const text = event.text.length > 48
+        ? `"${[...event.text].slice(0, 40).join("")}…" (${event.text.length} characters)`
+        : `"${event.text}"`;
+      return say(who, `${event.from} says ${text}`);
+    }
+    case "left":
+      return say(who, `${event.passport} left the conversation (BYE)`);
+    case "conversationEnded":
+      return say(who, `conversation ${event.conversation.id} ended (${event.reason})`);
     case "signedOut":
       return say(who, `signed out (${event.reason})`);
   }
@@ -110,7 +132,7 @@ const options = (account: string, password: string): ClientOptions => ({
 });
 
 async function follow(who: string, client: Client): Promise<void> {
-  for await (const event of client.events) narrate(who, event as SessionEvent);
+  for await (const event of client.events) narrate(who, event);
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -139,6 +161,29 @@ try {
   await pause(50);
   say("alice", "-> addContact(carol@example.com) to group Wonderland");
   await alice.addContact("carol@example.com", { friendlyName: "Carol", groupId: 1 });
+  await pause(50);
+
+  // A conversation: Bob answers the first thing Alice says.
+  bob.once("message", (e) => void e.conversation.send("Four it is 🎩"));
+  say("alice", "-> openConversation(bob@example.com) (XFR SB, USR, CAL)");
+  const chat = await alice.openConversation("bob@example.com");
+  if (chat.participants.length === 0) await chat.waitFor("joined", undefined, { timeout: 5000 });
+  await pause(50);
+  say("alice", "-> typing()");
+  chat.typing();
+  await pause(50);
+  say("alice", '-> send("Tea at four? 🫖🐇")');
+  await chat.send("Tea at four? 🫖🐇");
+  await alice.waitFor("message", undefined, { timeout: 5000 });
+  await pause(50);
+  const story = "Alice was beginning to get very tired of sitting by her sister on the bank. 📖 "
+    .repeat(30);
+  const bytes = new TextEncoder().encode(story).length;
+  say("alice", `-> send(a story of ${bytes} bytes: too long for one MSG, so sent in parts)`);
+  await chat.send(story);
+  await pause(50);
+  say("alice", "-> leave() (OUT)");
+  await chat.leave();
   await pause(50);
 
   say("bob", "-> close()");

@@ -2,7 +2,8 @@
 # Packs the npm build (dist/npm/, from `deno task build:npm`), installs the tarball into an empty
 # project and uses it there as a user would, on the machine's Node and on Bun: the types
 # (consumer.ts, with the tsc the build installed), the library (smoke.mjs signs two accounts in
-# against the loopback server) and the `msnp` binary.
+# against the loopback server, then `msnp send` delivers a message to a scripted peer) and the
+# `msnp` binary.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 tools="$(cd "$here/../../dist/.tools/node_modules" && pwd)" # the build's pinned tsc and Node 20 types
@@ -39,10 +40,14 @@ check() {
 echo "npm smoke: $tarball on node $(node --version), bun $("${bun[@]}" --version)"
 check "" node "$tools/typescript/bin/tsc" --noEmit --strict --skipLibCheck --module nodenext \
   --target es2022 --types node --typeRoots "$tools/@types" consumer.ts
-check "bob@example.com is NLN" node smoke.mjs
-check "bob@example.com is NLN" "${bun[@]}" smoke.mjs
+smoked='bob@example.com is NLN
+bob@example.com got "hello from msnp send"'
+check "$smoked" node smoke.mjs
+check "$smoked" "${bun[@]}" smoke.mjs
 check "Usage: msnp <subcommand> [options]..." npx msnp --help
 check "Usage: msnp decode [--from server|client] [--chunk-size N] [FILE]..." npx msnp decode --help
+check "Usage: msnp send --server HOST:PORT --account EMAIL --to EMAIL --text TEXT..." npx msnp send --help
+check "Usage: msnp chat --server HOST:PORT --account EMAIL --with EMAIL..." npx msnp chat --help
 check "msnp $version" npx msnp --version
 check "$decoded" npx msnp decode capture.bin
 check "$decoded" npx msnp decode --chunk-size=1 --from=server - <capture.bin

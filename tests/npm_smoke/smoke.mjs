@@ -1,4 +1,7 @@
 // In a project that installed the npm build: two accounts sign in; Alice sees Bob's presence.
+// Then the installed `msnp send` delivers a message to Bob, a scripted peer.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { startLoopbackServer } from "@msnp/client/testing";
 import { Client } from "@msnp/client/io_adapters";
 
@@ -21,4 +24,13 @@ for await (const e of alice.events) {
   break;
 }
 await Promise.all([bob.close(), alice.close()]);
+const peer = await server.peer(b);
+const { host, port } = server.dispatchAddress;
+await promisify(execFile)("node_modules/.bin/msnp", [
+  "send",
+  ...["--server", `${host}:${port}`, "--account", a, "--nexus", server.nexusUrl],
+  ...["--allow-insecure-loopback", "--to", b, "--text", "hello from msnp send"],
+], { env: { ...process.env, MSNP_PASSWORD: "pw" } });
+const message = await peer.nextMessage({ kind: "text", timeout: 10_000 });
+console.log(`${b} got "${message.text}"`);
 await server.close();
