@@ -9,6 +9,7 @@ import {
   Decoder,
   getHeader,
   interpretMessage,
+  interpretSwitchboardPayload,
   parseMime,
   parseServerCommand,
 } from "../codec/mod.ts";
@@ -446,5 +447,44 @@ test("the codec's secret payload headers are the ones the recorder removes, in a
       const redacted = `MIME-Version: 1.0\r\n${spelling}: ${R}\r\nClientIP: 192.0.2.7\r\n\r\n`;
       assert.equal(run("server", [enc(server(payload))]), server(redacted), spelling);
     }
+  }
+});
+
+// The application sees the views, not the bytes: a credential header that a server (or a peer)
+// puts where it does not belong must not reach it through a view's fields either.
+test("no message view hands a credential header to the application in its fields", () => {
+  const notices = [
+    "application/x-msmsgssystemmessage",
+    "text/x-msmsgsinitialemailnotification",
+    "application/x-msmsgsemailnotification",
+    "text/x-msmsgsactivemailnotification",
+  ];
+  for (const type of notices) {
+    const message = `MIME-Version: 1.0\r\nContent-Type: ${type}\r\nMSPAuth: ${AUTH}\r\n\r\n` +
+      `Type: 1\r\n mspprof :${PROF}\r\nmspauth: ${AUTH}\r\nFrom-Addr: bob@example.com\r\n`;
+    const view = interpretMessage(parseMime(enc(message)));
+    assert.ok(view.kind !== "unknown" && view.kind !== "profile" && "fields" in view, type);
+    assert.deepEqual(view.fields.entries(), [
+      ["Type", "1"],
+      ["From-Addr", "bob@example.com"],
+      ["MIME-Version", "1.0"],
+      ["Content-Type", type],
+    ]);
+    assert.equal(view.fields.get("MSPAuth"), undefined);
+  }
+  for (const type of ["text/x-msmsgsinvite; charset=UTF-8", "text/x-msnmsgr-datacast"]) {
+    const payload = `MIME-Version: 1.0\r\nContent-Type: ${type}\r\n\r\n` +
+      `ID: 3\r\nMSPAuth: ${AUTH}\r\nMSPPROF:${PROF}\r\n\r\n`;
+    const view = interpretSwitchboardPayload(enc(payload));
+    assert.ok(view.kind === "invitation" || view.kind === "datacast", type);
+    if (view.kind === "invitation" || view.kind === "datacast") {
+      assert.deepEqual(view.fields.entries(), [["ID", "3"]]);
+    }
+  }
+  // The view of an unknown type keeps its message, less the same headers.
+  const unknown = interpretMessage(parseMime(enc(`Content-Type: x/y\r\nMspAuth: ${AUTH}\r\n\r\n`)));
+  assert.ok(unknown.kind === "unknown");
+  if (unknown.kind === "unknown") {
+    assert.deepEqual(unknown.message.headers, [["Content-Type", "x/y"]]);
   }
 });
