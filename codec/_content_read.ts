@@ -1,6 +1,7 @@
 // Small readers shared by the content-type modules: media types, lenient field values (never
 // throw: a view field is `undefined` when it is missing or not of the expected form) and the
 // `Name: value` bodies of notices and invitations.
+import { SECRET_PAYLOAD_HEADERS } from "./command.ts";
 import { FieldMap } from "./field_map.ts";
 import { decodeUtf8, getHeader, type MimeHeader, type MimeMessage, parseMime } from "./mime.ts";
 
@@ -67,20 +68,32 @@ function bodyFields(body: Uint8Array): MimeHeader[] {
 }
 
 /**
+ * The fields less those that hold a credential (the codec's `SECRET_PAYLOAD_HEADERS`, any case
+ * and spacing, as the recorder reads them): every view that hands fields or headers to the
+ * application goes through this, so a server or peer that sends `MSPAuth` where it does not
+ * belong cannot put it in front of the application's logging. The same array when none.
+ */
+export function withoutSecretFields(fields: MimeHeader[]): MimeHeader[] {
+  const isSecret = ([name]: MimeHeader) =>
+    SECRET_PAYLOAD_HEADERS.includes(name.trim().toLowerCase());
+  return fields.some(isSecret) ? fields.filter((f) => !isSecret(f)) : fields;
+}
+
+/**
  * A notice's fields: they live in the body, but some servers put them in the headers. Body
- * fields come first so they win on lookup.
+ * fields come first so they win on lookup. Credential fields are left out.
  */
 export function notificationFields(msg: MimeMessage): FieldMap {
-  return new FieldMap([...bodyFields(msg.body), ...msg.headers]);
+  return new FieldMap(withoutSecretFields([...bodyFields(msg.body), ...msg.headers]));
 }
 
 /**
  * A switchboard body of MIME-style `Name: value` lines (datacasts, invitations) as fields;
- * a body that is not such lines gives no fields.
+ * a body that is not such lines gives no fields. Credential fields are left out.
  */
 export function mimeBodyFields(msg: MimeMessage): FieldMap {
   try {
-    return new FieldMap(parseMime(msg.body).headers);
+    return new FieldMap(withoutSecretFields(parseMime(msg.body).headers));
   } catch {
     return new FieldMap([]);
   }

@@ -22,7 +22,7 @@ export interface SystemView {
   type?: number;
   /** `Arg1`: for type 1, minutes until the shutdown. */
   minutes?: number;
-  /** Every field of the body (and headers), case-insensitive. */
+  /** Every field of the body (and headers), case-insensitive, less credentials such as `MSPAuth`. */
   fields: FieldMap;
 }
 
@@ -40,7 +40,7 @@ export interface InitialEmailView {
   foldersUrl?: string;
   /** `Post-URL`. */
   postUrl?: string;
-  /** Every field of the body (and headers), case-insensitive. */
+  /** Every field of the body (and headers), case-insensitive, less credentials such as `MSPAuth`. */
   fields: FieldMap;
 }
 
@@ -62,7 +62,7 @@ export interface EmailNotificationView {
   postUrl?: string;
   /** `id`. */
   id?: string;
-  /** Every field of the body (and headers), case-insensitive. */
+  /** Every field of the body (and headers), case-insensitive, less credentials such as `MSPAuth`. */
   fields: FieldMap;
 }
 
@@ -76,7 +76,7 @@ export interface ActiveMailView {
   destFolder?: string;
   /** `Message-Delta`: number of messages moved. */
   messageDelta?: number;
-  /** Every field of the body (and headers), case-insensitive. */
+  /** Every field of the body (and headers), case-insensitive, less credentials such as `MSPAuth`. */
   fields: FieldMap;
 }
 

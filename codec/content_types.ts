@@ -2,9 +2,9 @@
 // kind it reads into and (for switchboard content) the ack mode a client sends it with.
 // `interpretMessage` and `interpretSwitchboardPayload` both read through it; a new kind of
 // content is one more row and one more module.
-import { mediaTypeOf } from "./_content_read.ts";
+import { mediaTypeOf, withoutSecretFields } from "./_content_read.ts";
 import type { AckMode } from "./client_commands.ts";
-import { type ConnectionKind, SECRET_PAYLOAD_HEADERS } from "./command.ts";
+import type { ConnectionKind } from "./command.ts";
 import { EMOTICON_TYPE, type EmoticonsView, readEmoticons } from "./content_emoticon.ts";
 import { type InvitationView, INVITE_TYPE, readInvitation } from "./content_invite.ts";
 import {
@@ -230,10 +230,8 @@ export function interpretMessage(msg: MimeMessage): MessageView {
   const row = mediaType === undefined ? undefined : NS_INDEX.get(mediaType);
   if (row !== undefined) return row.read(msg) as MessageView;
   // A credential header (MSPAuth of a profile whose Content-Type was lost) is not handed on.
-  const headers = msg.headers.filter(([n]) =>
-    !SECRET_PAYLOAD_HEADERS.includes(n.trim().toLowerCase())
-  );
-  const message = headers.length === msg.headers.length ? msg : { ...msg, headers };
+  const headers = withoutSecretFields(msg.headers);
+  const message = headers === msg.headers ? msg : { ...msg, headers };
   return mediaType === undefined
     ? { kind: "unknown", message }
     : { kind: "unknown", mediaType, message };

@@ -6,20 +6,24 @@
 // hold a secret is parsed with the codec's Decoder, its secret arguments (the codec's command table:
 // secretArgIndexes) replaced, and MSG payloads are read with the codec's parseMime (bare-LF line
 // ends, any header case) so that the codec's SECRET_PAYLOAD_HEADERS (MSPAuth, MSPProf) are replaced
-// wherever the session could find them. Where framing is lost (the decoder would fail
-// for good), the rest is cut into lines and redacted by the same table, token by token.
+// wherever the session could find them. Where framing is lost (the decoder would fail for good)
+// and inside a payload too large to keep, bytes are cut into lines and redacted by the same tables
+// (./_redact_lines.ts). Only whole lines are ever redacted, so the output is the same however the
+// bytes are chunked; a line longer than the limit keeps its first `maxLineBytes` bytes (redacted
+// as a line) and the rest of it, to its LF, becomes one placeholder: it can be neither buffered
+// whole nor cut without leaving part of a secret behind, and no session reads such a line.
 
-import { type Command, COMMANDS, Decoder, type Direction, parseMime } from "../codec/mod.ts";
+import { type Command, COMMANDS, Decoder, type Direction } from "../codec/mod.ts";
+import { hasPayload, hasTrid, isErrorCode, parseTrid, secretArgIndexes } from "../codec/command.ts";
 import {
-  hasPayload,
-  hasTrid,
-  parseTrid,
-  SECRET_PAYLOAD_HEADERS,
-  secretArgIndexes,
-} from "../codec/command.ts";
+  concat,
+  REDACTED,
+  REDACTED_BYTES,
+  redactLinesByPattern,
+  redactMime,
+} from "./_redact_lines.ts";
 
-/** What replaces a secret in a recording. */
-export const REDACTED = "[REDACTED]";
+export { REDACTED };
 
 /** Names of commands sent by `from` that can hold a secret argument or a secret MIME header. */
 function secretCommandNames(from: Direction): Set<string> {
@@ -32,57 +36,68 @@ function secretCommandNames(from: Direction): Set<string> {
   return names;
 }
 
-const SECRET_HEADERS: ReadonlySet<string> = new Set(SECRET_PAYLOAD_HEADERS);
-
 const LF = 10;
 const CR = 13;
 const SPACE = 32;
-/** Longest line kept whole for redaction; a longer one (no session reads it) streams through. */
+const LF_BYTES = Uint8Array.of(LF);
+/** Longest line kept whole for redaction; past it a line keeps only its redacted head. */
 export const MAX_LINE_BYTES = 1 << 20;
-/** Largest payload kept whole for redaction; a larger one streams through. */
+/** Largest payload kept whole for redaction; a larger one is redacted line by line. */
 export const MAX_PAYLOAD_BYTES = 16 << 20;
+
+/** A StreamRedactor's limits (the defaults are far above any session's). */
+export interface RedactorLimits {
+  /** Longest line (without its LF) kept whole; default {@link MAX_LINE_BYTES}, at least 16. */
+  maxLineBytes?: number;
+  /** Largest payload kept whole; default {@link MAX_PAYLOAD_BYTES}. */
+  maxPayloadBytes?: number;
+}
 
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const loose = new TextDecoder("utf-8", { ignoreBOM: true });
-const REDACTED_BYTES = encoder.encode(REDACTED);
 
-const LINE = 0;
+const LINE = 0; // looking for the LF of a command line
 const PAYLOAD = 1; // waiting for #need bytes (line + payload) from #start
-const STREAM = 2; // passing #need payload bytes through
-const SKIP = 3; // passing the rest of an over-long line through, up to its LF
+const STREAM = 2; // #need payload bytes left, passed on line by line
+const SKIP = 3; // dropping the rest of an over-long line up to its LF (and within #need)
 
 /**
  * Cuts one direction of one connection into commands and redacts each. `push` returns the units
- * (a command line with its payload, an empty line, or a piece of something too long to keep) that
- * the bytes complete, in order; `flush` returns the incomplete rest.
+ * (a command line with its payload, an empty line, a line of a payload too large to keep) that
+ * the bytes complete, in order; `flush` returns the incomplete rest. The bytes returned do not
+ * depend on how the input was chunked.
  */
 export class StreamRedactor {
   readonly #from: Direction;
   readonly #names: ReadonlySet<string>;
+  readonly #maxLine: number;
+  readonly #maxPayload: number;
   #parser: Decoder;
   #buf = new Uint8Array(1024);
   #start = 0;
   #end = 0;
   #scanned = 0; // bytes after #start already searched for LF
   #mode = LINE;
-  #need = 0;
+  #need = 0; // PAYLOAD: unit bytes; STREAM, SKIP: payload bytes left (Infinity: not in a payload)
   #lost = false;
+  #head: Uint8Array | undefined; // SKIP: the over-long line's redacted head
   /** Bytes scanned plus bytes copied so far: a measure of work, linear in the input. */
   work = 0;
 
   /** A redactor for bytes sent by `from`. */
-  constructor(from: Direction) {
+  constructor(from: Direction, limits: RedactorLimits = {}) {
     this.#from = from;
     this.#names = secretCommandNames(from);
+    this.#maxLine = limits.maxLineBytes ?? MAX_LINE_BYTES;
+    this.#maxPayload = limits.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
     this.#parser = this.#newParser();
   }
 
   #newParser(): Decoder {
     return new Decoder({
       from: this.#from,
-      maxLineBytes: MAX_LINE_BYTES,
-      maxPayloadBytes: MAX_PAYLOAD_BYTES,
+      maxLineBytes: this.#maxLine,
+      maxPayloadBytes: this.#maxPayload,
     });
   }
 
@@ -91,61 +106,125 @@ export class StreamRedactor {
     this.#append(bytes);
     const out: Uint8Array[] = [];
     while (this.#start < this.#end) {
-      if (this.#mode === PAYLOAD) {
-        if (this.#end - this.#start < this.#need) break;
-        out.push(this.#redactUnit(this.#take(this.#need)));
-        this.#mode = LINE;
-      } else if (this.#mode === STREAM || this.#mode === SKIP) {
-        let n = Math.min(this.#need, this.#end - this.#start);
-        if (this.#mode === SKIP) {
-          const lf = this.#buf.subarray(this.#start, this.#end).indexOf(LF);
-          this.work += lf < 0 ? n : lf + 1;
-          n = lf < 0 ? this.#end - this.#start : lf + 1;
-          if (lf >= 0) this.#mode = LINE;
-        } else {
-          this.#need -= n;
-          if (this.#need === 0) this.#mode = LINE;
-        }
-        out.push(redactLinesByPattern(this.#take(n), this.#from));
-      } else {
-        const from = this.#start + this.#scanned;
-        const lf = this.#buf.subarray(from, this.#end).indexOf(LF);
-        this.work += lf < 0 ? this.#end - from : lf + 1;
-        if (lf < 0) {
-          this.#scanned = this.#end - this.#start;
-          if (this.#scanned > MAX_LINE_BYTES) {
-            if (!this.#lost && hasPayload(nameOf(this.#buf, this.#start, this.#end), this.#from)) {
-              this.#lost = true; // the decoder cannot find this payload's length either
-            }
-            this.#mode = SKIP;
-            out.push(redactLinesByPattern(this.#take(this.#end - this.#start), this.#from));
-          }
-          break;
-        }
-        const lineEnd = from + lf + 1;
-        const length = this.#lost ? -1 : this.#payloadLength(this.#start, lineEnd);
-        if (length === undefined) this.#lost = true;
-        if (length === undefined || length < 0) {
-          const unit = this.#take(lineEnd - this.#start);
-          out.push(this.#lost ? redactLinesByPattern(unit, this.#from) : this.#redactUnit(unit));
-        } else if (length > MAX_PAYLOAD_BYTES) {
-          out.push(this.#redactUnit(this.#take(lineEnd - this.#start)));
-          this.#mode = STREAM;
-          this.#need = length;
-        } else {
-          this.#mode = PAYLOAD;
-          this.#need = lineEnd - this.#start + length;
-        }
-      }
+      const mode = this.#mode;
+      const more = mode === LINE
+        ? this.#line(out)
+        : mode === PAYLOAD
+        ? this.#payload(out)
+        : mode === STREAM
+        ? this.#stream(out)
+        : this.#skip(out);
+      if (!more) break;
     }
     return out;
   }
 
   /** The incomplete rest, redacted line by line. */
   flush(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (this.#head !== undefined) out.push(this.#head);
     const n = this.#end - this.#start;
+    if (n > 0) out.push(redactLinesByPattern(this.#take(n), this.#from));
     this.#mode = LINE;
-    return n > 0 ? [redactLinesByPattern(this.#take(n), this.#from)] : [];
+    this.#need = 0;
+    this.#head = undefined;
+    return out;
+  }
+
+  /** LINE: a whole command line (or, lost, a line) is cut; false when more bytes are needed. */
+  #line(out: Uint8Array[]): boolean {
+    const lineEnd = this.#findLineEnd(this.#end - this.#start);
+    if (lineEnd === -1) return false;
+    if (lineEnd === -2) {
+      // The decoder cannot skip an over-long line of a payload command (or of no command).
+      const name = String.fromCharCode(...this.#buf.subarray(this.#start, this.#start + 3));
+      if (hasPayload(name, this.#from) || !(/^[A-Z]{3}$/.test(name) || isErrorCode(name))) {
+        this.#lost = true;
+      }
+      this.#need = Infinity;
+      this.#startSkip();
+      return true;
+    }
+    const length = this.#lost ? -1 : this.#payloadLength(this.#start, lineEnd);
+    if (length === undefined) this.#lost = true;
+    if (length === undefined || length < 0) {
+      const unit = this.#take(lineEnd - this.#start);
+      out.push(this.#lost ? redactLinesByPattern(unit, this.#from) : this.#redactUnit(unit));
+    } else if (length > this.#maxPayload) {
+      out.push(this.#redactUnit(this.#take(lineEnd - this.#start)));
+      this.#mode = STREAM;
+      this.#need = length;
+    } else {
+      this.#mode = PAYLOAD;
+      this.#need = lineEnd - this.#start + length;
+    }
+    return true;
+  }
+
+  /** PAYLOAD: the command line and its payload, redacted together once all are here. */
+  #payload(out: Uint8Array[]): boolean {
+    if (this.#end - this.#start < this.#need) return false;
+    out.push(this.#redactUnit(this.#take(this.#need)));
+    this.#mode = LINE;
+    return true;
+  }
+
+  /** STREAM: each whole line of the payload (its last one ends where the payload does). */
+  #stream(out: Uint8Array[]): boolean {
+    const available = Math.min(this.#end - this.#start, this.#need);
+    const lineEnd = this.#findLineEnd(available);
+    let n: number;
+    if (lineEnd >= 0) n = lineEnd - this.#start;
+    else if (lineEnd === -1 && available === this.#need) n = available;
+    else if (lineEnd === -1) return false;
+    else {
+      this.#startSkip();
+      return true;
+    }
+    out.push(redactLinesByPattern(this.#take(n), this.#from));
+    this.#need -= n;
+    if (this.#need === 0) this.#mode = LINE;
+    return true;
+  }
+
+  /** SKIP: drops bytes up to the LF (or the payload's end), then passes the line on. */
+  #skip(out: Uint8Array[]): boolean {
+    const available = Math.min(this.#end - this.#start, this.#need);
+    const lf = this.#buf.subarray(this.#start, this.#start + available).indexOf(LF);
+    const n = lf < 0 ? available : lf + 1;
+    this.work += n;
+    this.#advance(n);
+    this.#need -= n;
+    if (lf >= 0 || this.#need === 0) {
+      out.push(lf >= 0 ? concat([this.#head!, LF_BYTES]) : this.#head!);
+      this.#head = undefined;
+      this.#mode = this.#need === 0 || this.#need === Infinity ? LINE : STREAM;
+    }
+    return true;
+  }
+
+  /**
+   * Searches the first `available` pending bytes, from where the last search stopped, for the LF
+   * that ends the line at #start: the index after it; -1 if more bytes are needed; -2 if the
+   * line is longer than the limit (whatever the chunking, since only that many bytes count).
+   */
+  #findLineEnd(available: number): number {
+    const window = Math.min(available, this.#maxLine + 1);
+    const from = this.#start + this.#scanned;
+    const stop = this.#start + window;
+    const lf = from < stop ? this.#buf.subarray(from, stop).indexOf(LF) : -1;
+    this.work += lf < 0 ? Math.max(0, stop - from) : lf + 1;
+    if (lf >= 0) return from + lf + 1;
+    this.#scanned = Math.max(this.#scanned, window);
+    return window > this.#maxLine ? -2 : -1;
+  }
+
+  /** Keeps the over-long line's first #maxLine bytes, redacted as a line, and skips the rest. */
+  #startSkip(): void {
+    const head = redactLinesByPattern(this.#take(this.#maxLine), this.#from);
+    this.#head = concat([head, REDACTED_BYTES]);
+    this.#need -= this.#maxLine;
+    this.#mode = SKIP;
   }
 
   /** Appends bytes, compacting or growing the buffer so each byte is copied a bounded number of times. */
@@ -172,6 +251,12 @@ export class StreamRedactor {
   #take(n: number): Uint8Array {
     const unit = this.#buf.slice(this.#start, this.#start + n);
     this.work += n;
+    this.#advance(n);
+    return unit;
+  }
+
+  /** Drops the next `n` pending bytes. */
+  #advance(n: number): void {
     this.#start += n;
     this.#scanned = 0;
     if (this.#start === this.#end) this.#start = this.#end = 0;
@@ -184,7 +269,6 @@ export class StreamRedactor {
       this.#end -= this.#start;
       this.#start = 0;
     }
-    return unit;
   }
 
   /**
@@ -284,121 +368,6 @@ function replaceArgument(line: string, withTrid: boolean, index: number, value: 
     target--;
   }
   return line;
-}
-
-function isSecretHeader(name: string): boolean {
-  return SECRET_HEADERS.has(name.trim().toLowerCase());
-}
-
-/**
- * Replaces the values of secret headers in a MIME payload, read with the codec's parseMime (so
- * bare-LF line ends and any header case count), keeping every other byte. The same array if none.
- */
-export function redactMime(payload: Uint8Array): Uint8Array {
-  let headers: [string, string][];
-  try {
-    headers = parseMime(payload).headers;
-  } catch {
-    return redactLinesByPattern(payload, "server");
-  }
-  if (
-    !headers.some(([name, value]) => isSecretHeader(name) && value !== "" && value !== REDACTED)
-  ) {
-    return payload;
-  }
-  // Walk the header lines exactly as parseMime does, so header k is line k.
-  const parts: Uint8Array[] = [];
-  let last = 0;
-  let k = 0;
-  let start = 0;
-  while (start < payload.length) {
-    const lf = payload.indexOf(LF, start);
-    const lineEnd = lf === -1 ? payload.length : lf;
-    const contentEnd = lineEnd > start && payload[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-    if (contentEnd === start && lf !== -1) break;
-    if (contentEnd > start) {
-      const [name, value] = headers[k++];
-      if (isSecretHeader(name) && value !== "" && value !== REDACTED) {
-        // Whitespace before the value is kept as it was; the value itself is replaced.
-        let valueStart = payload.indexOf(0x3a, start) + 1;
-        while (valueStart < contentEnd && payload[valueStart] === SPACE) valueStart++;
-        parts.push(payload.subarray(last, valueStart), REDACTED_BYTES);
-        last = contentEnd;
-      }
-    }
-    start = lf === -1 ? payload.length : lf + 1;
-  }
-  parts.push(payload.subarray(last));
-  return concat(parts);
-}
-
-/**
- * The fallback for bytes that are not a whole command the session could read: each line is
- * redacted token by token with the same table (with or without a TrID, either direction's rules),
- * and a line that looks like a secret MIME header loses its value. Binary bytes stay as they are.
- */
-export function redactLinesByPattern(bytes: Uint8Array, from: Direction): Uint8Array {
-  const text = loose.decode(bytes);
-  const lines = text.split("\n");
-  let changed = false;
-  for (let i = 0; i < lines.length; i++) {
-    const redacted = redactLineText(lines[i], from);
-    if (redacted !== lines[i]) {
-      lines[i] = redacted;
-      changed = true;
-    }
-  }
-  if (!changed) return bytes;
-  return encoder.encode(lines.join("\n"));
-}
-
-function redactLineText(line: string, from: Direction): string {
-  const colon = line.indexOf(":");
-  if (colon > 0 && isSecretHeader(line.slice(0, colon))) {
-    const rest = line.slice(colon + 1);
-    const cr = rest.endsWith("\r") ? "\r" : "";
-    const value = cr ? rest.slice(0, -1) : rest;
-    if (value.trim() === "" || value.trim() === REDACTED) return line;
-    const lead = value.length - value.trimStart().length;
-    return `${line.slice(0, colon + 1)}${value.slice(0, lead)}${REDACTED}${cr}`;
-  }
-  const tokens = line.split(" ");
-  const words: { text: string; at: number }[] = [];
-  tokens.forEach((t, at) => {
-    const text = t.endsWith("\r") ? t.slice(0, -1) : t;
-    if (text !== "") words.push({ text, at });
-  });
-  if (words.length === 0) return line;
-  const secret = new Set<number>();
-  const name = words[0].text;
-  for (const direction of [from, from === "client" ? "server" : "client"] as const) {
-    const skip = hasTrid(name, direction, words[1]?.text) ? 2 : 1;
-    const args = words.slice(skip).map((w) => w.text);
-    for (const index of secretArgIndexes(name, direction, args)) secret.add(index + skip);
-  }
-  words.forEach((w, n) => {
-    if (w.text === "CKI" && n + 1 < words.length) secret.add(n + 1);
-  });
-  let changed = false;
-  for (const n of secret) {
-    if (n >= words.length || words[n].text === REDACTED) continue;
-    const { text, at } = words[n];
-    tokens[at] = REDACTED + tokens[at].slice(text.length);
-    changed = true;
-  }
-  return changed ? tokens.join(" ") : line;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** `bytes` (sent by `from`) with every secret the recorder would remove removed, for error messages. */

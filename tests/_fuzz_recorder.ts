@@ -9,13 +9,8 @@
 // mutated JSON lines to parseTranscript and stepBytes: only TranscriptError may come out.
 
 import { DecodeError, Decoder, type Direction, parseMime, PayloadError } from "../codec/mod.ts";
-import { hasPayload, SECRET_PAYLOAD_HEADERS, secretArgIndexes } from "../codec/command.ts";
-import {
-  MAX_PAYLOAD_BYTES,
-  redactBytes,
-  REDACTED,
-  StreamRedactor,
-} from "../io_adapters/_redact.ts";
+import { SECRET_PAYLOAD_HEADERS, secretArgIndexes } from "../codec/command.ts";
+import { redactBytes, REDACTED, StreamRedactor } from "../io_adapters/_redact.ts";
 import { RecordingTransport } from "../io_adapters/recording_transport.ts";
 import type { Connection, Transport } from "../io_adapters/transport.ts";
 import {
@@ -172,26 +167,6 @@ function redactAt(data: Uint8Array, from: Direction, sizes: readonly number[]) {
   return { bytes: concat(out), work: redactor.work };
 }
 
-/**
- * Whether a line claims a payload over the recorder's MAX_PAYLOAD_BYTES. KNOWN DEFECT (reported by
- * the fuzz2 campaign, not fixed here): such a payload is streamed through and redacted by pattern
- * chunk by chunk, so a secret-looking header line cut by a chunk boundary keeps its value and the
- * output depends on the chunking. No session reads such a payload (the decoder refuses it), so no
- * secret the session reads leaks; until the redactor redacts streamed bytes line by line, these
- * inputs skip the chunking comparison only (the secret oracle still runs). Remove this then.
- */
-function claimsHugePayload(data: Uint8Array, from: Direction): boolean {
-  for (const line of latin1(data).split("\n")) {
-    const words = line.replace(/\r$/, "").split(" ").filter((w) => w !== "");
-    const last = words[words.length - 1] ?? "";
-    if (
-      words.length > 1 && hasPayload(words[0], from) && /^\d{1,10}$/.test(last) &&
-      Number(last) > MAX_PAYLOAD_BYTES
-    ) return true;
-  }
-  return false;
-}
-
 function recorderInput(rng: Rng): { data: Uint8Array; from: Direction } {
   const from: Direction = rng.chance(0.5) ? "server" : "client";
   const parts: Uint8Array[] = [];
@@ -217,10 +192,9 @@ function recorderOne(rng: Rng): number | Promise<number> {
   const runs = [{ name: `chunks ${sizes}`, ...redactAt(data, from, sizes) }];
   if (data.length <= 4096) runs.push({ name: "one byte at a time", ...redactAt(data, from, [1]) });
   const wholeText = latin1(whole.bytes);
-  const streamed = claimsHugePayload(data, from);
   for (const run of [{ name: "whole", ...whole }, ...runs]) {
     check(
-      streamed || latin1(run.bytes) === wholeText,
+      latin1(run.bytes) === wholeText,
       () => `${run.name}: output differs from the whole push`,
     );
     check(
@@ -240,7 +214,7 @@ function recorderOne(rng: Rng): number | Promise<number> {
       () => `the session reads secret ${JSON.stringify(secret)}, the recording keeps it`,
     );
   }
-  if (rng.chance(0.2)) return recordThroughTransport(rng, data, from, streamed ? "" : wholeText);
+  if (rng.chance(0.2)) return recordThroughTransport(rng, data, from, wholeText);
   return 0;
 }
 
@@ -265,7 +239,7 @@ function fakeTransport(chunks: Uint8Array[]): Transport {
 
 /**
  * The same bytes through RecordingTransport, read (server) or written (client) in random pieces:
- * what it records must be what StreamRedactor made of them (`expected`; `""` to skip that).
+ * what it records must be what StreamRedactor made of them (`expected`).
  */
 async function recordThroughTransport(
   rng: Rng,
@@ -293,7 +267,7 @@ async function recordThroughTransport(
     return [stepBytes(s)!];
   });
   check(
-    expected === "" || latin1(concat(recorded)) === expected,
+    latin1(concat(recorded)) === expected,
     () => "RecordingTransport recorded other bytes than StreamRedactor produced",
   );
   // Whatever it recorded parses back as a transcript.

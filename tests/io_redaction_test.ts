@@ -9,11 +9,13 @@ import {
   Decoder,
   getHeader,
   interpretMessage,
+  interpretSwitchboardPayload,
   parseMime,
   parseServerCommand,
 } from "../codec/mod.ts";
 import { SECRET_PAYLOAD_HEADERS, secretArgIndexes } from "../codec/command.ts";
-import { StreamRedactor } from "../io_adapters/_redact.ts";
+import { type RedactorLimits, StreamRedactor } from "../io_adapters/_redact.ts";
+import { chunkings } from "./_helpers.ts";
 import { RecordingTransport } from "../io_adapters/recording_transport.ts";
 import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
 import { stepBytes, type TranscriptStep } from "../testing/transcript.ts";
@@ -77,8 +79,8 @@ function redactedServer(): string {
 }
 
 /** Runs `text` through a redactor in the given pieces; returns the joined output. */
-function run(from: "client" | "server", pieces: Uint8Array[]): string {
-  const redactor = new StreamRedactor(from);
+function run(from: "client" | "server", pieces: Uint8Array[], limits?: RedactorLimits): string {
+  const redactor = new StreamRedactor(from, limits);
   const out: Uint8Array[] = [];
   for (const piece of pieces) out.push(...redactor.push(piece));
   out.push(...redactor.flush());
@@ -209,7 +211,7 @@ test("the recorder's work is linear: short lines in small chunks after a large p
   assert.ok(redactor.work < 6 * bytes.length, `work ${redactor.work} for ${bytes.length} bytes`);
 });
 
-test("a line longer than the recorder keeps streams through and framing resumes after it", () => {
+test("a line longer than the recorder keeps only its redacted head; framing resumes after it", () => {
   const long = "ILN 1 " + "x".repeat((1 << 20) + 10) + "\r\n";
   const text = long + `XFR 5 SB 10.0.0.1:1863 CKI ${COOKIE}\r\n`;
   const bytes = enc(text);
@@ -219,9 +221,117 @@ test("a line longer than the recorder keeps streams through and framing resumes 
     out.push(...redactor.push(bytes.subarray(i, i + 4096)));
   }
   out.push(...redactor.flush());
-  const joined = out.map(dec).join("");
-  assert.equal(joined, long + `XFR 5 SB 10.0.0.1:1863 CKI ${R}\r\n`);
-  assert.equal(dec(out[out.length - 1]), `XFR 5 SB 10.0.0.1:1863 CKI ${R}\r\n`);
+  assert.deepEqual(out.map((u) => u.length), [(1 << 20) + R.length + 1, 29 + R.length]);
+  assert.ok(dec(out[0]) === long.slice(0, 1 << 20) + R + "\n", "the head, a placeholder, the LF");
+  assert.equal(dec(out[1]), `XFR 5 SB 10.0.0.1:1863 CKI ${R}\r\n`);
+});
+
+/** Asserts that `text` redacts to `expected` whole, one byte at a time and split at every byte. */
+function assertEveryChunking(
+  from: "client" | "server",
+  text: string,
+  expected: string,
+  limits?: RedactorLimits,
+): void {
+  for (const { label, chunks } of chunkings(enc(text))) {
+    assert.equal(run(from, chunks, limits), expected, label);
+  }
+}
+
+// A payload too large to keep (the fuzz campaign's input: a length over the limit, then a
+// profile) was redacted chunk by chunk: a header cut by a chunk boundary kept its value.
+test("a payload too large to keep is redacted line by line, the same at every split", () => {
+  const payload = `MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile\r\nMSPAUTH:${AUTH}\r\n` +
+    `mspprof:  ${PROF}\nXFR 5 SB 10.0.0.1:1863 CKI ${COOKIE}\r\nClientPort: 1234\r\n\r\nMSPAuth: ${AUTH}`;
+  const redacted = `MIME-Version: 1.0\r\nContent-Type: text/x-msmsgsprofile\r\nMSPAUTH:${R}\r\n` +
+    `mspprof:  ${R}\nXFR 5 SB 10.0.0.1:1863 CKI ${R}\r\nClientPort: 1234\r\n\r\nMSPAuth: ${R}`;
+  const head = "MSG bob@example.com Bob 4294967296\r\n";
+  assertEveryChunking("server", head + payload, head + redacted);
+  // Where the payload ends (here, mid-line), framing resumes: the next command is one again.
+  const limits = { maxPayloadBytes: 64 };
+  const size = enc(payload).length;
+  const next = `XFR 6 SB 10.0.0.1:1863 CKI ${COOKIE}\r\nQNG 50\r\n`;
+  assertEveryChunking(
+    "server",
+    `MSG Hotmail Hotmail ${size}\r\n${payload}${next}`,
+    `MSG Hotmail Hotmail ${size}\r\n${redacted}XFR 6 SB 10.0.0.1:1863 CKI ${R}\r\nQNG 50\r\n`,
+    limits,
+  );
+});
+
+test("RecordingTransport records a payload too large to keep the same whatever the reads", async () => {
+  const payload = `MSPAUTH:${AUTH}\r\nMSPProf: ${PROF}\r\n`;
+  const text = `MSG bob@example.com Bob 4294967296\r\n${payload}`;
+  const expected = `MSG bob@example.com Bob 4294967296\r\nMSPAUTH:${R}\r\nMSPProf: ${R}\r\n`;
+  const bytes = enc(text);
+  for (let split = 0; split <= bytes.length; split++) {
+    const recorder = new RecordingTransport(memoryTransport(bytes, split));
+    const c = await recorder.connect("h", 1, { kind: "ns" } as ConnectOptions);
+    for await (const _ of c.readable) { /* drain */ }
+    const recv = recorder.steps.filter((s) => "recv" in s).map((s) => dec(stepBytes(s)!));
+    assert.equal(recv.join(""), expected, `split ${split}`);
+  }
+});
+
+test("an over-long line keeps its head (secrets in it redacted) and loses the rest, at every split", () => {
+  const limits = { maxLineBytes: 48 };
+  // The cookie straddles the cut: its start is redacted in the head, its rest is never kept.
+  const straddles = `XFR 6 SB 10.0.0.1:1863 CKI SeCrEt${"y".repeat(40)}\r\n`;
+  const long = `ILN 1 NLN bob@example.com ${"x".repeat(60)}\r\n`;
+  const text = `${long}XFR 5 SB 10.0.0.1:1863 CKI SeCrEt1\r\n${straddles}QNG 50\r\n`;
+  const expected = `${long.slice(0, 48)}${R}\n` + `XFR 5 SB 10.0.0.1:1863 CKI ${R}\r\n` +
+    `XFR 6 SB 10.0.0.1:1863 CKI ${R}${R}\n` + "QNG 50\r\n";
+  assertEveryChunking("server", text, expected, limits);
+  // A line just within the limit stays whole; one byte more and it is over-long.
+  const within = `QNG ${"5".repeat(44)}\n`;
+  assertEveryChunking("server", within, within, limits);
+  assertEveryChunking("server", `QNG ${"5".repeat(45)}\n`, `QNG ${"5".repeat(44)}${R}\n`, limits);
+  // An over-long line inside a payload too large to keep, cut by the payload's end.
+  const payload = `MSPAuth: SeCrEt${"z".repeat(60)}`;
+  assertEveryChunking(
+    "server",
+    `MSG Hotmail Hotmail ${payload.length}\r\n${payload}QNG 1\r\n`,
+    `MSG Hotmail Hotmail ${payload.length}\r\nMSPAuth: ${R}${R}QNG 1\r\n`,
+    { maxLineBytes: 48, maxPayloadBytes: 16 },
+  );
+});
+
+test("where framing is lost every later line is redacted by pattern, at every split", () => {
+  const limits = { maxLineBytes: 48 };
+  const lost = [
+    // The decoder cannot frame a payload command with a bad length, nor skip an over-long one.
+    ["MSG Hotmail Hotmail 12x\r\n", "MSG Hotmail Hotmail 12x\r\n"],
+    [`MSG Hotmail Hotmail 1${"0".repeat(50)}\r\n`, `MSG Hotmail Hotmail 1${"0".repeat(27)}${R}\n`],
+  ];
+  const rest = `MSPAuth: SeCrEt1\r\nXFR 5 SB 10.0.0.1:1863 CKI SeCrEt2\r\n` +
+    `x${"-".repeat(40)} CKI SeCrEt3${"w".repeat(20)}\r\nmspprof:SeCrEt4\nUSR 4 TWN S SeCrEt5`;
+  const redacted = `MSPAuth: ${R}\r\nXFR 5 SB 10.0.0.1:1863 CKI ${R}\r\n` +
+    `x${"-".repeat(40)} CKI ${R}${R}\nmspprof:${R}\nUSR 4 TWN S ${R}`;
+  for (const [line, expected] of lost) {
+    assertEveryChunking("server", line + rest, expected + redacted, limits);
+  }
+});
+
+test("the recorder's work is linear inside a payload too large to keep", () => {
+  const size = 3 << 20;
+  for (
+    const [line, chunk] of [["MSPAuth: SeCrEt\r\n", 7], ["x", 16]] as const
+  ) {
+    const piece = enc(line.repeat(256));
+    const redactor = new StreamRedactor("server");
+    const out: Uint8Array[] = [...redactor.push(enc("MSG Hotmail Hotmail 4294967296\r\n"))];
+    for (let sent = 0; sent < size; sent += piece.length) {
+      for (let at = 0; at < piece.length; at += chunk) {
+        out.push(...redactor.push(piece.subarray(at, at + chunk)));
+      }
+    }
+    out.push(...redactor.flush());
+    assert.ok(redactor.work < 6 * size, `${line.trim()}: work ${redactor.work} for ${size} bytes`);
+    assert.ok(!out.some((u) => dec(u).includes("SeCrEt")));
+    let length = 0;
+    for (const u of out) length += u.length;
+    assert.ok(length < 2 * size, `${length} bytes out for ${size} in`);
+  }
 });
 
 // Any mix of commands (secret or not, payloads with CRLF or LF, malformed lines), in any chunking:
@@ -337,5 +447,44 @@ test("the codec's secret payload headers are the ones the recorder removes, in a
       const redacted = `MIME-Version: 1.0\r\n${spelling}: ${R}\r\nClientIP: 192.0.2.7\r\n\r\n`;
       assert.equal(run("server", [enc(server(payload))]), server(redacted), spelling);
     }
+  }
+});
+
+// The application sees the views, not the bytes: a credential header that a server (or a peer)
+// puts where it does not belong must not reach it through a view's fields either.
+test("no message view hands a credential header to the application in its fields", () => {
+  const notices = [
+    "application/x-msmsgssystemmessage",
+    "text/x-msmsgsinitialemailnotification",
+    "application/x-msmsgsemailnotification",
+    "text/x-msmsgsactivemailnotification",
+  ];
+  for (const type of notices) {
+    const message = `MIME-Version: 1.0\r\nContent-Type: ${type}\r\nMSPAuth: ${AUTH}\r\n\r\n` +
+      `Type: 1\r\n mspprof :${PROF}\r\nmspauth: ${AUTH}\r\nFrom-Addr: bob@example.com\r\n`;
+    const view = interpretMessage(parseMime(enc(message)));
+    assert.ok(view.kind !== "unknown" && view.kind !== "profile" && "fields" in view, type);
+    assert.deepEqual(view.fields.entries(), [
+      ["Type", "1"],
+      ["From-Addr", "bob@example.com"],
+      ["MIME-Version", "1.0"],
+      ["Content-Type", type],
+    ]);
+    assert.equal(view.fields.get("MSPAuth"), undefined);
+  }
+  for (const type of ["text/x-msmsgsinvite; charset=UTF-8", "text/x-msnmsgr-datacast"]) {
+    const payload = `MIME-Version: 1.0\r\nContent-Type: ${type}\r\n\r\n` +
+      `ID: 3\r\nMSPAuth: ${AUTH}\r\nMSPPROF:${PROF}\r\n\r\n`;
+    const view = interpretSwitchboardPayload(enc(payload));
+    assert.ok(view.kind === "invitation" || view.kind === "datacast", type);
+    if (view.kind === "invitation" || view.kind === "datacast") {
+      assert.deepEqual(view.fields.entries(), [["ID", "3"]]);
+    }
+  }
+  // The view of an unknown type keeps its message, less the same headers.
+  const unknown = interpretMessage(parseMime(enc(`Content-Type: x/y\r\nMspAuth: ${AUTH}\r\n\r\n`)));
+  assert.ok(unknown.kind === "unknown");
+  if (unknown.kind === "unknown") {
+    assert.deepEqual(unknown.message.headers, [["Content-Type", "x/y"]]);
   }
 });
