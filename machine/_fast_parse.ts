@@ -217,11 +217,44 @@ export function applySynBpr(
   return true;
 }
 
-/** Sets (or with `""` removes) a phone property of a contact nobody else holds yet. */
+/**
+ * Sets (or with `""` removes) a phone property of a contact nobody else holds
+ * yet. A first property makes a one-property literal (V8 sizes it to fit;
+ * `{}` reserves room for four, and most contacts have one phone or none); a
+ * second moves the record to `{}`.
+ */
 export function setDraftPhone(draft: DraftContact, property: string, value: string): void {
-  if (draft.phones === NO_PHONES) draft.phones = {};
-  if (value === "") delete draft.phones[property];
-  else draft.phones[property] = value;
+  const phones = draft.phones;
+  if (value === "") {
+    if (phones !== NO_PHONES) delete phones[property];
+  } else if (phones === NO_PHONES) draft.phones = onePhone(property, value);
+  else if (Object.hasOwn(phones, property)) phones[property] = value;
+  else {
+    // A second property would not fit the one-property literal: move to `{}`, which has room
+    // for four in the object itself.
+    const next: Record<string, string> = {};
+    for (const key of Object.keys(phones)) next[key] = phones[key];
+    next[property] = value;
+    draft.phones = next;
+  }
+}
+
+/** A one-property record; the usual names as literals, which V8 sizes to fit. */
+function onePhone(property: string, value: string): Record<string, string> {
+  switch (property) {
+    case "PHH":
+      return { PHH: value };
+    case "PHW":
+      return { PHW: value };
+    case "PHM":
+      return { PHM: value };
+    case "MOB":
+      return { MOB: value };
+  }
+  // A store, not a computed key: `__proto__` must behave as it does everywhere else.
+  const other: Record<string, string> = {};
+  other[property] = value;
+  return other;
 }
 
 /** The statuses an `ILN`/`NLN` may carry, by their three bytes as a 24-bit number. */
