@@ -23,6 +23,16 @@ const SINGLE_GROUP: readonly (readonly number[])[] = Array.from(
   (_, id) => Object.freeze([id]),
 );
 
+/** Shared frozen `[a, b]` arrays of usual group ids, made as first seen (at most 900). */
+const PAIRS: (readonly number[] | undefined)[] = [];
+
+/** `ids` itself, or the shared array equal to it when it is a pair of usual ids. */
+function sharedPair(ids: number[]): readonly number[] {
+  if (ids.length !== 2 || ids[0] >= 30 || ids[1] >= 30) return ids;
+  const at = ids[0] * 30 + ids[1];
+  return PAIRS[at] ??= Object.freeze(ids);
+}
+
 // Escaped bytes decode leniently, as urlDecode's do (invalid UTF-8 becomes
 // U+FFFD); raw bytes must be valid UTF-8, as the decoder requires of a line.
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -57,6 +67,8 @@ function hasHigh(bytes: Uint8Array, start: number, end: number): boolean {
  * escaped bytes around it gives what urlDecode gives.
  */
 function decodeName(bytes: Uint8Array, start: number, end: number): string | undefined {
+  // One ASCII character (`BPR MOB Y`): the engine's shared single-character string.
+  if (end - start === 1 && bytes[start] < 128) return String.fromCharCode(bytes[start]);
   if (hasHigh(bytes, start, end)) {
     try {
       strict.decode(bytes.subarray(start, end));
@@ -180,7 +192,9 @@ export function lstContact(
     lists: sharedLists(bits),
     groupIds: !(bits & 1) || single === -1
       ? NO_GROUPS
-      : groupIds ?? (single < 30 ? SINGLE_GROUP[single] : [single]),
+      : groupIds === undefined
+      ? (single < 30 ? SINGLE_GROUP[single] : [single])
+      : sharedPair(groupIds),
     phones: NO_PHONES as Record<string, string>,
   };
 }
