@@ -120,23 +120,32 @@ export function decodeUtf8(bytes: Uint8Array): string {
  * @throws {PayloadError} `MALFORMED_HEADER` when a header line has no `:`.
  */
 export function parseMime(payload: Uint8Array): MimeMessage {
-  const headers: MimeHeader[] = [];
+  // Find the empty line in bytes (the body is counted in bytes), then decode the header
+  // block with one call and split it in the string: a line end never falls inside a UTF-8
+  // sequence, so this gives what decoding each line would.
   let start = 0;
-  let lineNumber = 0;
+  let headerEnd = payload.length;
+  let body: Uint8Array | undefined;
   while (start < payload.length) {
     const lf = payload.indexOf(LF, start);
-    const lineEnd = lf === -1 ? payload.length : lf;
-    const contentEnd = lineEnd > start && payload[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-    lineNumber++;
-    if (contentEnd === start && lf !== -1) {
-      return { headers, body: payload.slice(lf + 1) };
+    if (lf === -1) break;
+    if (lf === start || (lf === start + 1 && payload[start] === CR)) {
+      headerEnd = start;
+      body = payload.slice(lf + 1);
+      break;
     }
-    if (contentEnd > start) {
-      headers.push(splitHeader(decodeUtf8(payload.subarray(start, contentEnd)), lineNumber));
-    }
-    start = lf === -1 ? payload.length : lf + 1;
+    start = lf + 1;
   }
-  return { headers, body: new Uint8Array(0) };
+  const headers: MimeHeader[] = [];
+  if (headerEnd > 0) {
+    const lines = decodeUtf8(payload.subarray(0, headerEnd)).split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i];
+      if (line.length > 0 && line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
+      if (line.length > 0) headers.push(splitHeader(line, i + 1));
+    }
+  }
+  return { headers, body: body ?? new Uint8Array(0) };
 }
 
 function splitHeader(line: string, lineNumber: number): MimeHeader {

@@ -23,6 +23,16 @@ const SINGLE_GROUP: readonly (readonly number[])[] = Array.from(
   (_, id) => Object.freeze([id]),
 );
 
+/** Shared frozen `[a, b]` arrays of usual group ids, made as first seen (at most 900). */
+const PAIRS: (readonly number[] | undefined)[] = [];
+
+/** `ids` itself, or the shared array equal to it when it is a pair of usual ids. */
+function sharedPair(ids: number[]): readonly number[] {
+  if (ids.length !== 2 || ids[0] >= 30 || ids[1] >= 30) return ids;
+  const at = ids[0] * 30 + ids[1];
+  return PAIRS[at] ??= Object.freeze(ids);
+}
+
 // Escaped bytes decode leniently, as urlDecode's do (invalid UTF-8 becomes
 // U+FFFD); raw bytes must be valid UTF-8, as the decoder requires of a line.
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -57,6 +67,8 @@ function hasHigh(bytes: Uint8Array, start: number, end: number): boolean {
  * escaped bytes around it gives what urlDecode gives.
  */
 function decodeName(bytes: Uint8Array, start: number, end: number): string | undefined {
+  // One ASCII character (`BPR MOB Y`): the engine's shared single-character string.
+  if (end - start === 1 && bytes[start] < 128) return String.fromCharCode(bytes[start]);
   if (hasHigh(bytes, start, end)) {
     try {
       strict.decode(bytes.subarray(start, end));
@@ -180,7 +192,9 @@ export function lstContact(
     lists: sharedLists(bits),
     groupIds: !(bits & 1) || single === -1
       ? NO_GROUPS
-      : groupIds ?? (single < 30 ? SINGLE_GROUP[single] : [single]),
+      : groupIds === undefined
+      ? (single < 30 ? SINGLE_GROUP[single] : [single])
+      : sharedPair(groupIds),
     phones: NO_PHONES as Record<string, string>,
   };
 }
@@ -217,11 +231,44 @@ export function applySynBpr(
   return true;
 }
 
-/** Sets (or with `""` removes) a phone property of a contact nobody else holds yet. */
+/**
+ * Sets (or with `""` removes) a phone property of a contact nobody else holds
+ * yet. A first property makes a one-property literal (V8 sizes it to fit;
+ * `{}` reserves room for four, and most contacts have one phone or none); a
+ * second moves the record to `{}`.
+ */
 export function setDraftPhone(draft: DraftContact, property: string, value: string): void {
-  if (draft.phones === NO_PHONES) draft.phones = {};
-  if (value === "") delete draft.phones[property];
-  else draft.phones[property] = value;
+  const phones = draft.phones;
+  if (value === "") {
+    if (phones !== NO_PHONES) delete phones[property];
+  } else if (phones === NO_PHONES) draft.phones = onePhone(property, value);
+  else if (Object.hasOwn(phones, property)) phones[property] = value;
+  else {
+    // A second property would not fit the one-property literal: move to `{}`, which has room
+    // for four in the object itself.
+    const next: Record<string, string> = {};
+    for (const key of Object.keys(phones)) next[key] = phones[key];
+    next[property] = value;
+    draft.phones = next;
+  }
+}
+
+/** A one-property record; the usual names as literals, which V8 sizes to fit. */
+function onePhone(property: string, value: string): Record<string, string> {
+  switch (property) {
+    case "PHH":
+      return { PHH: value };
+    case "PHW":
+      return { PHW: value };
+    case "PHM":
+      return { PHM: value };
+    case "MOB":
+      return { MOB: value };
+  }
+  // A store, not a computed key: `__proto__` must behave as it does everywhere else.
+  const other: Record<string, string> = {};
+  other[property] = value;
+  return other;
 }
 
 /** The statuses an `ILN`/`NLN` may carry, by their three bytes as a 24-bit number. */
