@@ -3,18 +3,16 @@
 // timeouts). It knows nothing of MSNP: the notification session and the switchboard sessions run
 // on the same driver. One driver per session; the Client owns and routes them.
 
+import type { ConnectionKind } from "../codec/mod.ts";
 import type { SessionError } from "../machine/mod.ts";
 import { ConnectionError, TransportError } from "./errors.ts";
 import { StreamRedactor } from "./_redact.ts";
 import { hostPort } from "./_shared.ts";
 import type { Connection, Transport } from "./transport.ts";
 
-/** Which kind of server a connection goes to. */
-export type ServerKind = "ns" | "sb";
-
 /** What a session asks its driver to do (the machine's `SessionOutput`, any event type). */
 export type DriverOutput<E> =
-  | { type: "connect"; host: string; port: number; kind?: ServerKind }
+  | { type: "connect"; host: string; port: number; kind?: ConnectionKind }
   | { type: "transmit"; bytes: Uint8Array }
   | { type: "close" }
   | { type: "passport"; account: string; challenge: string }
@@ -61,7 +59,7 @@ export interface TraceEntry {
   /** Connection id, unique within a client (1, 2, ...). */
   connection: number;
   /** Which kind of server the connection goes to. */
-  kind: ServerKind;
+  kind: ConnectionKind;
   /** `send`: we wrote it; `receive`: the server did. */
   direction: "send" | "receive";
   /** The command line without CR LF, secrets replaced by `[REDACTED]`. */
@@ -78,7 +76,7 @@ export interface ConnectionInfo {
   /** Connection id. */
   id: number;
   /** Server kind. */
-  kind: ServerKind;
+  kind: ConnectionKind;
   /** Host. */
   host: string;
   /** Port. */
@@ -100,7 +98,7 @@ export interface DriverOptions<E> {
   /** Connect timeout in ms. */
   connectTimeoutMs: number;
   /** Kind assumed when a connect output does not say (older sessions). */
-  kind: ServerKind;
+  kind: ConnectionKind;
   /** Hands out connection ids, shared by all drivers of one client. */
   nextConnectionId: () => number;
   /** Runs Passport for a `passport` output; resolves with the ticket. */
@@ -252,7 +250,7 @@ export class SessionDriver<E> {
     }, delay);
   }
 
-  #connect(host: string, port: number, kind: ServerKind): void {
+  #connect(host: string, port: number, kind: ConnectionKind): void {
     const attempt = new AbortController();
     this.#attempt = attempt;
     const info: ConnectionInfo = {

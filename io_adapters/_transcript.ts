@@ -6,10 +6,10 @@
  * @module
  */
 
+import type { ConnectionKind } from "../codec/mod.ts";
 import type { SessionOptions } from "../machine/mod.ts";
 
-/** Which kind of server a connection goes to. */
-export type ConnectionKind = "ns" | "sb";
+export type { ConnectionKind };
 
 /** The id of the notification connection, and of every step that names none. */
 export const NS_CONNECTION = "ns";

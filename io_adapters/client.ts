@@ -3,7 +3,14 @@
 // built only on the sessions' public API (as rustls builds complete_io on its own), so everything
 // it does, an application can do with the sans-IO core directly.
 
-import type { HostPort, ListName, PhoneProperty, ServerMessage, Status } from "../codec/mod.ts";
+import type {
+  ConnectionKind,
+  HostPort,
+  ListName,
+  PhoneProperty,
+  ServerMessage,
+  Status,
+} from "../codec/mod.ts";
 import {
   type ContactListSnapshot,
   NotificationSession,
@@ -14,13 +21,7 @@ import {
 } from "../machine/mod.ts";
 import type { Transport } from "./transport.ts";
 import { defaultTransport } from "./auto.ts";
-import {
-  connectionError,
-  REAL_TIMERS,
-  type ServerKind,
-  SessionDriver,
-  type Timers,
-} from "./_driver.ts";
+import { connectionError, REAL_TIMERS, SessionDriver, type Timers } from "./_driver.ts";
 import type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
 import type { Conversation } from "./conversation.ts";
 import type { OpenOptions } from "./conversation_types.ts";
@@ -351,7 +352,7 @@ export class Client {
   /** Runs any sans-IO session on its own driver, sharing this client's transport and trace. */
   #run<E>(
     session: SessionDriver<E>["session"],
-    kind: ServerKind,
+    kind: ConnectionKind,
     onEvent: (event: E) => void,
   ): SessionDriver<E> {
     const o = this.#options;

@@ -9,14 +9,12 @@ import { runPassport } from "../io_adapters/run_passport.ts";
 import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
 import { ans, cal, type Command, encodeCommand, msg, sbUsr, xfrSb } from "../codec/mod.ts";
 import {
-  bytesStep,
   parseTranscript,
-  stepConnection,
   stringifyTranscript,
   TranscriptError,
-  transcriptHeader,
   type TranscriptStep,
 } from "../testing/transcript.ts";
+import { bytesStep, stepConnection, transcriptHeader } from "../io_adapters/_transcript.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
