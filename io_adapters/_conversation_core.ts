@@ -11,7 +11,8 @@ import type {
   SwitchboardSession,
   SwitchboardSettings,
 } from "../machine/mod.ts";
-import type { SessionDriver, Timers } from "./_driver.ts";
+import type { SessionDriver } from "./_driver.ts";
+import type { Timers } from "./_timers.ts";
 import { EventHub } from "./events.ts";
 import {
   ConversationError,

@@ -2,7 +2,7 @@
 // each settles exactly once, by its outcome, its time limit or its AbortSignal.
 
 import type { SwitchboardSession } from "../machine/mod.ts";
-import type { Timers } from "./_driver.ts";
+import type { Timers } from "./_timers.ts";
 import { ConversationError } from "./conversation_types.ts";
 
 /** A send (text or nudge), an invitation or an opening, waiting for its outcome. */

@@ -4,7 +4,8 @@
 
 import type { HostPort } from "../codec/mod.ts";
 import type { Participant, SwitchboardEvent, SwitchboardSession } from "../machine/mod.ts";
-import type { SessionDriver, Timers } from "./_driver.ts";
+import type { SessionDriver } from "./_driver.ts";
+import type { Timers } from "./_timers.ts";
 import type { ClientEvent } from "./client_types.ts";
 import { type Conversation, newConversation } from "./conversation.ts";
 import type { ConversationHost } from "./_conversation_core.ts";

@@ -6,9 +6,10 @@
 import type { ConnectionKind } from "../codec/mod.ts";
 import type { SessionError } from "../machine/mod.ts";
 import { ConnectionError, TransportError } from "./errors.ts";
-import { StreamRedactor } from "./_redact.ts";
 import { hostPort } from "./_shared.ts";
 import type { Connection, Transport } from "./transport.ts";
+import type { Timers } from "./_timers.ts";
+import { ConnectionTrace, type TraceFunction } from "./_trace.ts";
 
 /** What a session asks its driver to do (the machine's `SessionOutput`, any event type). */
 export type DriverOutput<E> =
@@ -39,37 +40,6 @@ export interface DrivenSession<E> {
   /** The lifecycle phase, when the session has one; a Passport result is used only while `authenticating`. */
   readonly phase?: string;
 }
-
-/** Timer functions; injectable so tests control time. */
-export interface Timers {
-  /** Like `globalThis.setTimeout`. */
-  setTimeout(callback: () => void, ms: number): unknown;
-  /** Like `globalThis.clearTimeout`. */
-  clearTimeout(handle: unknown): void;
-}
-
-/** The runtime's timers. */
-export const REAL_TIMERS: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-/** One command line on the wire, secrets redacted, as the `trace` option receives it. */
-export interface TraceEntry {
-  /** Connection id, unique within a client (1, 2, ...). */
-  connection: number;
-  /** Which kind of server the connection goes to. */
-  kind: ConnectionKind;
-  /** `send`: we wrote it; `receive`: the server did. */
-  direction: "send" | "receive";
-  /** The command line without CR LF, secrets replaced by `[REDACTED]`. */
-  line: string;
-  /** For a payload command (`MSG`, ...): the payload, header secrets redacted. */
-  payload?: Uint8Array;
-}
-
-/** Receives every traced line. Must not throw; a throw is ignored. */
-export type TraceFunction = (entry: TraceEntry) => void;
 
 /** Where the last connection went and how it failed. */
 export interface ConnectionInfo {
@@ -116,8 +86,6 @@ export interface DriverOptions<E> {
   trace?: TraceFunction;
 }
 
-const utf8 = new TextDecoder();
-
 /**
  * Runs one sans-IO session: every output becomes an action, every action's result an input. It
  * writes each transmit output with one `write` call (a command is never cut across writes) and in
@@ -136,8 +104,7 @@ export class SessionDriver<E> {
   #again = false;
   #stopped = false;
   #passportAbort = new AbortController();
-  #sent: StreamRedactor | undefined;
-  #received: StreamRedactor | undefined;
+  #trace: ConnectionTrace | undefined;
 
   /** Creates a driver; call {@linkcode pump} after each input given to the session from outside. */
   constructor(session: DrivenSession<E>, options: DriverOptions<E>) {
@@ -275,10 +242,7 @@ export class SessionDriver<E> {
         this.#connection = connection;
         info.opened = true;
         this.#writeChain = Promise.resolve();
-        if (this.#o.trace) {
-          this.#sent = new StreamRedactor("client");
-          this.#received = new StreamRedactor("server");
-        }
+        if (this.#o.trace) this.#trace = new ConnectionTrace(this.#o.trace, info.id, info.kind);
         this.#session.handleConnected(this.#o.clock());
         this.pump();
         void this.#read(connection, info);
@@ -297,7 +261,7 @@ export class SessionDriver<E> {
     try {
       for await (const chunk of connection.readable) {
         if (this.#connection !== connection) return;
-        if (this.#received) this.#trace(info, "receive", this.#received.push(chunk));
+        this.#trace?.receive(chunk);
         this.#session.handleData(chunk, this.#o.clock());
         this.pump();
       }
@@ -315,7 +279,7 @@ export class SessionDriver<E> {
   #write(bytes: Uint8Array): void {
     const connection = this.#connection;
     if (!connection) return;
-    if (this.#sent && this.#info) this.#trace(this.#info, "send", this.#sent.push(bytes));
+    this.#trace?.send(bytes);
     // One write per transmit output: a server that parses per read never sees a command cut.
     this.#writeChain = this.#writeChain.then(() => connection.write(bytes)).catch(() => {
       // The reader sees the same failure and reports the close; make sure it wakes up.
@@ -367,22 +331,6 @@ export class SessionDriver<E> {
         this.pump();
       },
     );
-  }
-
-  #trace(info: ConnectionInfo, direction: "send" | "receive", units: Uint8Array[]): void {
-    const trace = this.#o.trace!;
-    for (const unit of units) {
-      const lf = unit.indexOf(10);
-      const end = lf < 0 ? unit.length : lf;
-      const line = utf8.decode(unit.subarray(0, end > 0 && unit[end - 1] === 13 ? end - 1 : end));
-      const entry: TraceEntry = { connection: info.id, kind: info.kind, direction, line };
-      if (lf >= 0 && lf + 1 < unit.length) entry.payload = unit.slice(lf + 1);
-      try {
-        trace(entry);
-      } catch {
-        // A trace sink's failure must not change what the client does.
-      }
-    }
   }
 }
 

@@ -21,7 +21,8 @@ import {
 } from "../machine/mod.ts";
 import type { Transport } from "./transport.ts";
 import { defaultTransport } from "./auto.ts";
-import { connectionError, REAL_TIMERS, SessionDriver, type Timers } from "./_driver.ts";
+import { connectionError, SessionDriver } from "./_driver.ts";
+import { REAL_TIMERS, type Timers } from "./_timers.ts";
 import type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
 import type { Conversation } from "./conversation.ts";
 import type { OpenOptions } from "./conversation_types.ts";

@@ -3,9 +3,10 @@
 import type { PassportFetch } from "../auth/mod.ts";
 import type { ConnectionKind, ServerMessage } from "../codec/mod.ts";
 import type { SessionEvent, SessionOptions } from "../machine/mod.ts";
-import type { RunPassportFunction } from "./replay_transport.ts";
+import type { RunPassportFunction } from "./run_passport.ts";
 import type { Transport } from "./transport.ts";
-import type { Timers, TraceFunction } from "./_driver.ts";
+import type { Timers } from "./_timers.ts";
+import type { TraceFunction } from "./_trace.ts";
 import type { ReconnectOptions } from "./_reconnect.ts";
 import type { Conversation } from "./conversation.ts";
 import type { ConversationEvent, ConversationSettings } from "./conversation_types.ts";

@@ -42,7 +42,8 @@ export {
   type OpenOptions,
   type SendOptions,
 } from "./conversation_types.ts";
-export type { Timers, TraceEntry, TraceFunction } from "./_driver.ts";
+export type { Timers } from "./_timers.ts";
+export type { TraceEntry, TraceFunction } from "./_trace.ts";
 export type { EventOf, WaitForOptions } from "./events.ts";
 export type { ReconnectOptions } from "./_reconnect.ts";
 export type { Connection, ConnectOptions, Transport } from "./transport.ts";
@@ -74,17 +75,13 @@ export {
 } from "./bun.ts";
 export { defaultTransport, detectRuntime, type RuntimeName } from "./auto.ts";
 export { createPassportFetch, type PassportFetchOptions } from "./https.ts";
-export {
-  ReplayTransport,
-  type ReplayTransportOptions,
-  type RunPassportFunction,
-} from "./replay_transport.ts";
+export { ReplayTransport, type ReplayTransportOptions } from "./replay_transport.ts";
 export {
   RecordingTransport,
   type RecordingTransportOptions,
   REDACTED,
 } from "./recording_transport.ts";
-export { type PassportRunOptions, runPassport } from "./run_passport.ts";
+export { type PassportRunOptions, runPassport, type RunPassportFunction } from "./run_passport.ts";
 // Types from the core that this entry's signatures use, so it documents and type-checks on its own.
 export type * from "./_core_types.ts";
 export type {

@@ -15,7 +15,7 @@ import {
 } from "./_transcript.ts";
 import { redactEvent } from "./_replay_text.ts";
 import { hostPort } from "./_shared.ts";
-import type { RunPassportFunction } from "./replay_transport.ts";
+import type { RunPassportFunction } from "./run_passport.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
 
 export { REDACTED };

@@ -30,6 +30,15 @@ export interface PassportRunOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The signature of `runPassport`, which `ReplayTransport.runPassport` implements and
+ * `RecordingTransport.wrapRunPassport` wraps.
+ */
+export type RunPassportFunction = (
+  login: PassportLoginOptions,
+  options?: PassportRunOptions,
+) => Promise<PassportResult>;
+
 /** Default per-request timeout of {@linkcode runPassport}. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 

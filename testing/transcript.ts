@@ -7,11 +7,10 @@
  */
 export {
   parseTranscript,
-  type ReplayMismatchCode,
-  ReplayMismatchError,
   stepBytes,
   stringifyTranscript,
   TranscriptError,
   type TranscriptHeader,
   type TranscriptStep,
 } from "../io_adapters/_transcript.ts";
+export { type ReplayMismatchCode, ReplayMismatchError } from "../io_adapters/errors.ts";
