@@ -133,16 +133,9 @@ const KEYS = [
   "comment",
 ];
 const MAIN = new Set(KEYS);
-const WITH_CONN = new Set([
-  "connect",
-  "send",
-  "sendBase64",
-  "recv",
-  "recvBase64",
-  "close",
-  "event",
-  "call",
-]);
+/** Steps that never name a connection (`passport` is always the notification server's). */
+const WITHOUT_CONN = new Set(["header", "passport", "time", "comment"]);
+const WITH_CONN = new Set(KEYS.filter((key) => !WITHOUT_CONN.has(key)));
 const CONN_ID = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /**
