@@ -256,14 +256,8 @@ export function transcriptHeader(steps: readonly TranscriptStep[]): TranscriptHe
 
 /**
  * A `header` step for a session started with `session`: a JSON-safe copy (undefined fields
- * dropped, the contact list cache copied as plain data).
- *
- * @example
- * ```ts
- * import { headerStep } from "@msnp/client/testing";
- * headerStep({ account: "me@example.com", protocols: ["MSNP8"] });
- * // { header: { version: 2, session: { account: "me@example.com", protocols: ["MSNP8"] } } }
- * ```
+ * dropped, the contact list cache copied as plain data), e.g.
+ * `{ header: { version: 2, session: { account: "me@example.com", protocols: ["MSNP8"] } } }`.
  */
 export function headerStep(session?: SessionOptions): { header: TranscriptHeader } {
   const header: TranscriptHeader = { version: TRANSCRIPT_VERSION };
