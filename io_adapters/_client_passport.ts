@@ -2,7 +2,7 @@
 // password and settings, and remembers the login URL so that signing in again skips the Nexus.
 
 import { runPassport } from "./run_passport.ts";
-import type { RunPassportFunction } from "./replay_transport.ts";
+import type { RunPassportFunction } from "./run_passport.ts";
 import type { ClientOptions } from "./client_types.ts";
 
 /** Passport for one client, across its sign-ins. */

@@ -4,14 +4,7 @@
 // conversation.ts only documents and delegates.
 
 import { type HostPort, type ImFormat, splitTextMessage } from "../codec/mod.ts";
-import type {
-  Participant,
-  SessionError,
-  SwitchboardEvent,
-  SwitchboardSession,
-  SwitchboardSettings,
-} from "../machine/mod.ts";
-import type { SessionDriver, Timers } from "./_driver.ts";
+import type { Participant, SessionError, SwitchboardSession } from "../machine/mod.ts";
 import { EventHub } from "./events.ts";
 import {
   ConversationError,
@@ -20,33 +13,17 @@ import {
   type SendOptions,
 } from "./conversation_types.ts";
 import { checkPassport, failureOfSession, failureOfXfr } from "./_conversation_errors.ts";
-import { type Job, newJob } from "./_conversation_jobs.ts";
+import { type Job, newJob, Waiting } from "./_conversation_jobs.ts";
 import { type CoreInternals, handleLinkEvent } from "./_conversation_events.ts";
-import { callInto, leaveLink, type Link, type LinkEntry, openLink } from "./_conversation_link.ts";
-import type { ClientEvent } from "./client_types.ts";
+import {
+  callInto,
+  type ConversationHost,
+  leaveLink,
+  type Link,
+  type LinkEntry,
+  openLink,
+} from "./_conversation_link.ts";
 import type { Conversation } from "./conversation.ts";
-
-/** What a conversation needs from its client. */
-export interface ConversationHost {
-  readonly account: string;
-  readonly sendTimeoutMs: number;
-  readonly typingIntervalMs: number;
-  readonly switchboard: SwitchboardSettings;
-  readonly timers: Timers;
-  readonly clock: () => number;
-  requestSwitchboard(signal: AbortSignal): Promise<{ address: HostPort; cookie: string }>;
-  run(
-    session: SwitchboardSession,
-    onEvent: (event: SwitchboardEvent) => void,
-  ): SessionDriver<SwitchboardEvent>;
-  emit(event: ClientEvent): void;
-  /** An answered conversation is open (`conversationStarted`). */
-  started(conversation: Conversation, inviter: Participant): void;
-  /** The conversation ended; forget it. */
-  ended(conversation: Conversation): void;
-  /** The conversation opens a switchboard: it must be ended with the client. */
-  active(conversation: Conversation): void;
-}
 
 /** An answer to an `RNG`, for conversations someone else opened. */
 export interface AnswerTicket {
@@ -68,9 +45,7 @@ export class ConversationCore {
   /** Every switchboard not yet ended (the current one, and ones being left). */
   readonly #links = new Set<Link>();
   #requesting: AbortController | undefined;
-  #queue: Job[] = [];
-  #invites = new Set<Job>();
-  #opening: Job | undefined;
+  readonly #waiting = new Waiting();
   #ended = false;
   #lastTyping = -Infinity;
   #leaving: Promise<void> = Promise.resolve();
@@ -92,15 +67,15 @@ export class ConversationCore {
     this.#internals = {
       conversation,
       people: this.#people,
-      invites: this.#invites,
-      queue: this.#queue,
+      invites: this.#waiting.invites,
+      queue: this.#waiting.queue,
       get ended() {
         return core.#ended;
       },
       isCurrent: (link) => this.#link === link && !this.#ended,
       started: (inviter) => host.started(conversation, inviter),
       emit: (event) => this.#emit(event),
-      settleOpening: () => this.#opening?.resolve(),
+      settleOpening: () => this.#waiting.opening?.resolve(),
       call: (link, passports) => callInto(link, passports, host.clock()),
       pump: () => this.#pump(),
       drop: (link) => this.#drop(link),
@@ -174,14 +149,16 @@ export class ConversationCore {
     if (bad) return Promise.reject(new ConversationError("invite", "invalid-argument", bad));
     const key = passport.toLowerCase();
     if (this.participants.some((p) => p.passport.toLowerCase() === key)) return Promise.resolve();
-    const promise = this.#wait("invite", options.signal, (job) => {
-      this.#invites.add(job);
-      return () => this.#invites.delete(job);
-    }, key);
+    const promise = this.#wait(
+      "invite",
+      options.signal,
+      (job) => this.#waiting.enterInvite(job),
+      key,
+    );
     if (!this.#ended) {
       this.#people.set(key, passport);
       const link = this.#link;
-      if (link?.ready && !link.pending.has(key)) this.#call(link, [passport]);
+      if (link?.ready && !link.pending.has(key)) callInto(link, [passport], this.#host.clock());
       this.#pump();
     }
     return promise;
@@ -197,12 +174,11 @@ export class ConversationCore {
 
   /** Opens the first switchboard (`openConversation`). */
   open(signal: AbortSignal | undefined): Promise<void> {
-    const promise = this.#wait("open conversation", signal, (job) => {
-      this.#opening = job;
-      return () => {
-        if (this.#opening === job) this.#opening = undefined;
-      };
-    });
+    const promise = this.#wait(
+      "open conversation",
+      signal,
+      (job) => this.#waiting.enterOpening(job),
+    );
     this.#request();
     return promise;
   }
@@ -210,12 +186,11 @@ export class ConversationCore {
   /** Joins a switchboard we were invited to. */
   answer(ticket: AnswerTicket): Promise<void> {
     this.#people.set(ticket.inviter.passport.toLowerCase(), ticket.inviter.passport);
-    const promise = this.#wait("join conversation", undefined, (job) => {
-      this.#opening = job;
-      return () => {
-        if (this.#opening === job) this.#opening = undefined;
-      };
-    });
+    const promise = this.#wait(
+      "join conversation",
+      undefined,
+      (job) => this.#waiting.enterOpening(job),
+    );
     this.#connect({
       mode: "answer",
       address: ticket.address,
@@ -263,15 +238,9 @@ export class ConversationCore {
     link.driver!.pump();
   }
 
-  #call(link: Link, passports: readonly string[]): void {
-    callInto(link, passports, this.#host.clock());
-  }
-
   /** Opening failed (or every invitation did): everything waiting fails with `error`. */
   #failOpening(error: ConversationError): void {
-    const waiting = [...this.#queue, ...this.#invites];
-    if (this.#opening) waiting.unshift(this.#opening);
-    for (const job of waiting) job.reject(error);
+    for (const job of this.#waiting.all()) job.reject(error);
   }
 
   /** Stops using a switchboard that nobody else is in: leaves it. */
@@ -287,21 +256,8 @@ export class ConversationCore {
     write: (session: SwitchboardSession, now: number) => number,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const promise = this.#wait(
-      what,
-      signal,
-      (job) => {
-        this.#queue.push(job);
-        return () => {
-          const i = this.#queue.indexOf(job);
-          if (i >= 0) this.#queue.splice(i, 1);
-          const link = this.#link;
-          for (const [id, j] of link?.sent ?? []) if (j === job) link!.sent.delete(id);
-        };
-      },
-      undefined,
-      write,
-    );
+    const enter = (job: Job) => this.#waiting.enterSend(job, () => this.#link?.sent);
+    const promise = this.#wait(what, signal, enter, undefined, write);
     this.#pump();
     return promise;
   }
@@ -329,13 +285,13 @@ export class ConversationCore {
   /** Nothing waits any more for someone to join: stop ringing (leave the empty switchboard). */
   #settleIdle(): void {
     const link = this.#link;
-    if (this.#queue.length > 0 || this.#invites.size > 0 || this.#opening) return;
+    if (!this.#waiting.idle) return;
     if (link?.ready && link.present.size === 0) this.#drop(link);
   }
 
   /** Moves queued work forward: writes it when someone is in, else opens a switchboard. */
   #pump(): void {
-    if (this.#ended || (this.#queue.length === 0 && this.#invites.size === 0)) return;
+    if (this.#ended || !this.#waiting.pending) return;
     const link = this.#link;
     if (!link) {
       if (!this.#requesting) this.#request();
@@ -350,7 +306,7 @@ export class ConversationCore {
       return;
     }
     const now = this.#host.clock();
-    for (const job of this.#queue.splice(0)) {
+    for (const job of this.#waiting.queue.splice(0)) {
       try {
         link.sent.set(job.write!(link.session, now), job);
       } catch (error) {
@@ -400,8 +356,7 @@ export class ConversationCore {
     this.#ended = true;
     this.#requesting?.abort();
     this.#requesting = undefined;
-    const waiting = [...this.#queue, ...this.#invites];
-    if (this.#opening) waiting.unshift(this.#opening);
+    const waiting = this.#waiting.all();
     for (const link of this.#links) waiting.push(...link.sent.values());
     for (const job of waiting) {
       job.reject(new ConversationError(job.what, "closed", { cause: error }));

@@ -3,11 +3,44 @@
 // sends written on it).
 
 import type { HostPort } from "../codec/mod.ts";
-import { type Participant, type SwitchboardEvent, SwitchboardSession } from "../machine/mod.ts";
+import {
+  type Participant,
+  type SwitchboardEvent,
+  SwitchboardSession,
+  type SwitchboardSettings,
+} from "../machine/mod.ts";
 import type { SessionDriver } from "./_driver.ts";
 import type { ConversationError } from "./conversation_types.ts";
 import type { Job } from "./_conversation_jobs.ts";
-import type { ConversationHost } from "./_conversation_core.ts";
+import type { Timers } from "./_timers.ts";
+import type { ClientEvent } from "./client_types.ts";
+import type { Conversation } from "./conversation.ts";
+
+/** What conversations need from their client: switchboard addresses, drivers, its event stream. */
+export interface ClientHooks {
+  requestSwitchboard(signal: AbortSignal): Promise<{ address: HostPort; cookie: string }>;
+  run(
+    session: SwitchboardSession,
+    onEvent: (event: SwitchboardEvent) => void,
+  ): SessionDriver<SwitchboardEvent>;
+  emit(event: ClientEvent): void;
+}
+
+/** What a conversation needs from its client. */
+export interface ConversationHost extends ClientHooks {
+  readonly account: string;
+  readonly sendTimeoutMs: number;
+  readonly typingIntervalMs: number;
+  readonly switchboard: SwitchboardSettings;
+  readonly timers: Timers;
+  readonly clock: () => number;
+  /** An answered conversation is open (`conversationStarted`). */
+  started(conversation: Conversation, inviter: Participant): void;
+  /** The conversation ended; forget it. */
+  ended(conversation: Conversation): void;
+  /** The conversation opens a switchboard: it must be ended with the client. */
+  active(conversation: Conversation): void;
+}
 
 /** One switchboard of the conversation. */
 export interface Link {

@@ -3,27 +3,17 @@
 // connection ends. Conversation does the talking; this keeps the list.
 
 import type { HostPort } from "../codec/mod.ts";
-import type { Participant, SwitchboardEvent, SwitchboardSession } from "../machine/mod.ts";
-import type { SessionDriver, Timers } from "./_driver.ts";
+import type { Participant } from "../machine/mod.ts";
+import type { Timers } from "./_timers.ts";
 import type { ClientEvent } from "./client_types.ts";
 import { type Conversation, newConversation } from "./conversation.ts";
-import type { ConversationHost } from "./_conversation_core.ts";
+import type { ClientHooks, ConversationHost } from "./_conversation_link.ts";
 import { checkPassport } from "./_conversation_errors.ts";
 import {
   ConversationError,
   type ConversationSettings,
   type OpenOptions,
 } from "./conversation_types.ts";
-
-/** What the manager needs from the client besides its options, timers and clock. */
-export interface ConversationsHooks {
-  requestSwitchboard(signal: AbortSignal): Promise<{ address: HostPort; cookie: string }>;
-  run(
-    session: SwitchboardSession,
-    onEvent: (event: SwitchboardEvent) => void,
-  ): SessionDriver<SwitchboardEvent>;
-  emit(event: ClientEvent): void;
-}
 
 /** An `RNG`, cookie included (never shown to the application). */
 export interface Invitation {
@@ -55,7 +45,7 @@ export class Conversations {
     options: { account: string; conversations?: ConversationSettings },
     timers: Timers,
     clock: () => number,
-    hooks: ConversationsHooks,
+    hooks: ClientHooks,
   ) {
     const s = options.conversations ?? {};
     this.#account = options.account;

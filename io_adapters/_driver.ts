@@ -3,18 +3,17 @@
 // timeouts). It knows nothing of MSNP: the notification session and the switchboard sessions run
 // on the same driver. One driver per session; the Client owns and routes them.
 
+import type { ConnectionKind } from "../codec/mod.ts";
 import type { SessionError } from "../machine/mod.ts";
 import { ConnectionError, TransportError } from "./errors.ts";
-import { StreamRedactor } from "./_redact.ts";
 import { hostPort } from "./_shared.ts";
 import type { Connection, Transport } from "./transport.ts";
-
-/** Which kind of server a connection goes to. */
-export type ServerKind = "ns" | "sb";
+import type { Timers } from "./_timers.ts";
+import { ConnectionTrace, type TraceFunction } from "./_trace.ts";
 
 /** What a session asks its driver to do (the machine's `SessionOutput`, any event type). */
 export type DriverOutput<E> =
-  | { type: "connect"; host: string; port: number; kind?: ServerKind }
+  | { type: "connect"; host: string; port: number; kind?: ConnectionKind }
   | { type: "transmit"; bytes: Uint8Array }
   | { type: "close" }
   | { type: "passport"; account: string; challenge: string }
@@ -42,43 +41,12 @@ export interface DrivenSession<E> {
   readonly phase?: string;
 }
 
-/** Timer functions; injectable so tests control time. */
-export interface Timers {
-  /** Like `globalThis.setTimeout`. */
-  setTimeout(callback: () => void, ms: number): unknown;
-  /** Like `globalThis.clearTimeout`. */
-  clearTimeout(handle: unknown): void;
-}
-
-/** The runtime's timers. */
-export const REAL_TIMERS: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-/** One command line on the wire, secrets redacted, as the `trace` option receives it. */
-export interface TraceEntry {
-  /** Connection id, unique within a client (1, 2, ...). */
-  connection: number;
-  /** Which kind of server the connection goes to. */
-  kind: ServerKind;
-  /** `send`: we wrote it; `receive`: the server did. */
-  direction: "send" | "receive";
-  /** The command line without CR LF, secrets replaced by `[REDACTED]`. */
-  line: string;
-  /** For a payload command (`MSG`, ...): the payload, header secrets redacted. */
-  payload?: Uint8Array;
-}
-
-/** Receives every traced line. Must not throw; a throw is ignored. */
-export type TraceFunction = (entry: TraceEntry) => void;
-
 /** Where the last connection went and how it failed. */
 export interface ConnectionInfo {
   /** Connection id. */
   id: number;
   /** Server kind. */
-  kind: ServerKind;
+  kind: ConnectionKind;
   /** Host. */
   host: string;
   /** Port. */
@@ -100,7 +68,7 @@ export interface DriverOptions<E> {
   /** Connect timeout in ms. */
   connectTimeoutMs: number;
   /** Kind assumed when a connect output does not say (older sessions). */
-  kind: ServerKind;
+  kind: ConnectionKind;
   /** Hands out connection ids, shared by all drivers of one client. */
   nextConnectionId: () => number;
   /** Runs Passport for a `passport` output; resolves with the ticket. */
@@ -117,8 +85,6 @@ export interface DriverOptions<E> {
   /** Wire trace. */
   trace?: TraceFunction;
 }
-
-const utf8 = new TextDecoder();
 
 /**
  * Runs one sans-IO session: every output becomes an action, every action's result an input. It
@@ -138,8 +104,7 @@ export class SessionDriver<E> {
   #again = false;
   #stopped = false;
   #passportAbort = new AbortController();
-  #sent: StreamRedactor | undefined;
-  #received: StreamRedactor | undefined;
+  #trace: ConnectionTrace | undefined;
 
   /** Creates a driver; call {@linkcode pump} after each input given to the session from outside. */
   constructor(session: DrivenSession<E>, options: DriverOptions<E>) {
@@ -252,7 +217,7 @@ export class SessionDriver<E> {
     }, delay);
   }
 
-  #connect(host: string, port: number, kind: ServerKind): void {
+  #connect(host: string, port: number, kind: ConnectionKind): void {
     const attempt = new AbortController();
     this.#attempt = attempt;
     const info: ConnectionInfo = {
@@ -277,10 +242,7 @@ export class SessionDriver<E> {
         this.#connection = connection;
         info.opened = true;
         this.#writeChain = Promise.resolve();
-        if (this.#o.trace) {
-          this.#sent = new StreamRedactor("client");
-          this.#received = new StreamRedactor("server");
-        }
+        if (this.#o.trace) this.#trace = new ConnectionTrace(this.#o.trace, info.id, info.kind);
         this.#session.handleConnected(this.#o.clock());
         this.pump();
         void this.#read(connection, info);
@@ -299,7 +261,7 @@ export class SessionDriver<E> {
     try {
       for await (const chunk of connection.readable) {
         if (this.#connection !== connection) return;
-        if (this.#received) this.#trace(info, "receive", this.#received.push(chunk));
+        this.#trace?.receive(chunk);
         this.#session.handleData(chunk, this.#o.clock());
         this.pump();
       }
@@ -317,7 +279,7 @@ export class SessionDriver<E> {
   #write(bytes: Uint8Array): void {
     const connection = this.#connection;
     if (!connection) return;
-    if (this.#sent && this.#info) this.#trace(this.#info, "send", this.#sent.push(bytes));
+    this.#trace?.send(bytes);
     // One write per transmit output: a server that parses per read never sees a command cut.
     this.#writeChain = this.#writeChain.then(() => connection.write(bytes)).catch(() => {
       // The reader sees the same failure and reports the close; make sure it wakes up.
@@ -369,22 +331,6 @@ export class SessionDriver<E> {
         this.pump();
       },
     );
-  }
-
-  #trace(info: ConnectionInfo, direction: "send" | "receive", units: Uint8Array[]): void {
-    const trace = this.#o.trace!;
-    for (const unit of units) {
-      const lf = unit.indexOf(10);
-      const end = lf < 0 ? unit.length : lf;
-      const line = utf8.decode(unit.subarray(0, end > 0 && unit[end - 1] === 13 ? end - 1 : end));
-      const entry: TraceEntry = { connection: info.id, kind: info.kind, direction, line };
-      if (lf >= 0 && lf + 1 < unit.length) entry.payload = unit.slice(lf + 1);
-      try {
-        trace(entry);
-      } catch {
-        // A trace sink's failure must not change what the client does.
-      }
-    }
   }
 }
 

@@ -4,10 +4,67 @@
 import {
   PassportError,
   type PassportErrorCode,
+  type PassportFetch,
   type PassportHttpRequest,
   type PassportHttpResponse,
 } from "../auth/mod.ts";
 import { quote } from "./_replay_text.ts";
+import type { RunPassportFunction } from "./run_passport.ts";
+
+/** The login-server URL a replayed Passport sign-in reports (and its fake Nexus names). */
+export const REPLAY_LOGIN_URL = "https://login.replay.invalid/login2.srf";
+
+/** A transcript's `passport` step as the replay plays it. */
+type Recorded = { ticket?: string; error?: string };
+/** Plays the `passport` step for a challenge (throws the mismatch when it is not next). */
+type Play = (challenge: string) => Recorded;
+/** The replay's first mismatch, if any: every later request fails with it. */
+type Failed = () => Error | undefined;
+
+/** `ReplayTransport.runPassport`: the recorded ticket or failure, no HTTP at all. */
+export function replayRunPassport(play: Play, failed: Failed): RunPassportFunction {
+  return (login, options = {}) => {
+    const error = failed();
+    if (error) return Promise.reject(error);
+    if (options.signal?.aborted) {
+      return Promise.reject(new PassportError("aborted", "Cannot sign in: sign-in was aborted"));
+    }
+    try {
+      const recorded = play(login.challenge);
+      if (recorded.error !== undefined) return Promise.reject(recordedFailure(recorded.error));
+      return Promise.resolve({
+        ticket: recorded.ticket ?? "",
+        loginUrl: login.loginUrl ?? REPLAY_LOGIN_URL,
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+/** `ReplayTransport.passportFetch`: a Nexus, then the login server answering from the transcript. */
+export function replayPassportFetch(play: Play, failed: Failed): PassportFetch {
+  return (request, signal) => {
+    const error = failed();
+    if (error) return Promise.reject(error);
+    const authorization = header(request, "authorization");
+    if (authorization === undefined) {
+      return Promise.resolve({
+        status: 200,
+        headers: {
+          passporturls: `DARealm=Passport.Net,DALogin=${REPLAY_LOGIN_URL},ConfigVersion=15`,
+        },
+      });
+    }
+    let recorded: Recorded;
+    try {
+      recorded = play(challengeOf(authorization));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return passportResponse(recorded, signal);
+  };
+}
 
 const PASSPORT_CODES = new Set<PassportErrorCode>([
   "bad-credentials",
@@ -19,7 +76,7 @@ const PASSPORT_CODES = new Set<PassportErrorCode>([
   "network",
 ]);
 
-export function header(request: PassportHttpRequest, lowerName: string): string | undefined {
+function header(request: PassportHttpRequest, lowerName: string): string | undefined {
   for (const [name, value] of Object.entries(request.headers)) {
     if (name.toLowerCase() === lowerName) return value;
   }
@@ -31,14 +88,14 @@ export function header(request: PassportHttpRequest, lowerName: string): string 
  * `Passport1.4 OrgVerb=GET,OrgURL=...,sign-in=...,pwd=...,<challenge>` (the password is
  * URL-encoded, so it holds no comma).
  */
-export function challengeOf(authorization: string): string {
+function challengeOf(authorization: string): string {
   const pwd = authorization.indexOf(",pwd=");
   if (pwd < 0) return "";
   const comma = authorization.indexOf(",", pwd + 5);
   return comma < 0 ? "" : authorization.slice(comma + 1);
 }
 
-export function recordedFailure(code: string): PassportError {
+function recordedFailure(code: string): PassportError {
   const known = PASSPORT_CODES.has(code as PassportErrorCode);
   return new PassportError(
     known ? code as PassportErrorCode : "protocol",
@@ -47,7 +104,7 @@ export function recordedFailure(code: string): PassportError {
   );
 }
 
-export function passportResponse(
+function passportResponse(
   recorded: { ticket?: string; error?: string },
   signal: AbortSignal,
 ): Promise<PassportHttpResponse> {

@@ -135,14 +135,13 @@ export class ChunkQueue {
 /**
  * Runs a connection attempt under `options.timeoutMs` and `options.signal`. `start` receives a
  * signal that aborts on either; if the attempt still succeeds after that, `discard` closes it.
- * Failures of the attempt itself go through `mapError`.
+ * A failure of the attempt itself is a `TransportError` `connect-failed` naming its OS code.
  */
 export async function connectWithDeadline<T>(
   where: string,
   options: ConnectOptions,
   start: (signal: AbortSignal) => Promise<T>,
   discard: (late: T) => void,
-  mapError: (error: unknown) => TransportError,
 ): Promise<T> {
   const { signal, timeoutMs } = options;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) {
@@ -179,7 +178,9 @@ export async function connectWithDeadline<T>(
       attempt?.then(discard, () => {});
       throw stopped;
     }
-    throw mapError(error);
+    throw new TransportError("connect-failed", `Cannot connect to ${where}: ${errorLabel(error)}`, {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
@@ -199,4 +200,25 @@ export function errorLabel(error: unknown): string {
     return error.name === "Error" ? error.message : error.name;
   }
   return String(error);
+}
+
+/** The `reset` error of a connection to `where` that broke (`label`: what broke it). */
+export function brokenError(
+  where: string,
+  error: unknown,
+  label: string = errorLabel(error),
+): TransportError {
+  return new TransportError("reset", `Connection to ${where} broke: ${label}`, { cause: error });
+}
+
+/** `chunks` as a readable that only one consumer may iterate. */
+export function singleConsumer<T>(chunks: AsyncIterator<T>): AsyncIterable<T> {
+  let taken = false;
+  return {
+    [Symbol.asyncIterator]: () => {
+      if (taken) throw new TypeError("Cannot iterate readable: it has a consumer already");
+      taken = true;
+      return chunks;
+    },
+  };
 }

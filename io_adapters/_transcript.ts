@@ -1,15 +1,15 @@
 /**
- * The transcript format (see {@link TranscriptStep}), its mismatch error, and the helpers that
+ * The transcript format (see {@link TranscriptStep}), and the helpers that
  * `ReplayTransport`, `RecordingTransport` and `testing/`'s `replaySession` share. Private to the
  * package: `testing/mod.ts` and `io_adapters/mod.ts` export what users need.
  *
  * @module
  */
 
+import type { ConnectionKind } from "../codec/mod.ts";
 import type { SessionOptions } from "../machine/mod.ts";
 
-/** Which kind of server a connection goes to. */
-export type ConnectionKind = "ns" | "sb";
+export type { ConnectionKind };
 
 /** The id of the notification connection, and of every step that names none. */
 export const NS_CONNECTION = "ns";
@@ -19,7 +19,7 @@ export const TRANSCRIPT_VERSION = 2;
 
 /** The `header` step's content: how the recorded session was set up. */
 export interface TranscriptHeader {
-  /** Format version ({@link TRANSCRIPT_VERSION}). */
+  /** Format version (2 is written today). */
   version: number;
   /** The notification session's options, as JSON (no password: sessions never see one). */
   session?: SessionOptions;
@@ -133,16 +133,9 @@ const KEYS = [
   "comment",
 ];
 const MAIN = new Set(KEYS);
-const WITH_CONN = new Set([
-  "connect",
-  "send",
-  "sendBase64",
-  "recv",
-  "recvBase64",
-  "close",
-  "event",
-  "call",
-]);
+/** Steps that never name a connection (`passport` is always the notification server's). */
+const WITHOUT_CONN = new Set(["header", "passport", "time", "comment"]);
+const WITH_CONN = new Set(KEYS.filter((key) => !WITHOUT_CONN.has(key)));
 const CONN_ID = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /**
@@ -263,14 +256,8 @@ export function transcriptHeader(steps: readonly TranscriptStep[]): TranscriptHe
 
 /**
  * A `header` step for a session started with `session`: a JSON-safe copy (undefined fields
- * dropped, the contact list cache copied as plain data).
- *
- * @example
- * ```ts
- * import { headerStep } from "@msnp/client/testing";
- * headerStep({ account: "me@example.com", protocols: ["MSNP8"] });
- * // { header: { version: 2, session: { account: "me@example.com", protocols: ["MSNP8"] } } }
- * ```
+ * dropped, the contact list cache copied as plain data), e.g.
+ * `{ header: { version: 2, session: { account: "me@example.com", protocols: ["MSNP8"] } } }`.
  */
 export function headerStep(session?: SessionOptions): { header: TranscriptHeader } {
   const header: TranscriptHeader = { version: TRANSCRIPT_VERSION };
@@ -317,86 +304,5 @@ export function bytesStep(
     return direction === "send"
       ? { ...on, sendBase64: btoa(bin) }
       : { ...on, recvBase64: btoa(bin) };
-  }
-}
-
-/**
- * How a client or session strayed from its transcript.
- *
- * - `"unexpected-connect"`: it connected when the transcript expected something else, or to
- *   another `host:port` or kind.
- * - `"unexpected-send"`: it wrote when the transcript expected something else on that connection.
- * - `"send-mismatch"`: the bytes written differ from the transcript's `send` step.
- * - `"unexpected-close"`: it closed a connection early.
- * - `"unexpected-passport"`: it asked Passport when the transcript expected something else, or
- *   for another challenge.
- * - `"missing"`: a session replay reached a `connect`, `send`, `close:client` or `passport` step
- *   and the session had not done it.
- * - `"event-mismatch"`: a session emitted another event than the `event` step, none, or one too many.
- * - `"invalid-step"`: the step cannot be played (a `call` of no such method, data on a
- *   connection that is not open, a switchboard with no session to play it).
- * - `"incomplete"`: steps were left unplayed.
- */
-export type ReplayMismatchCode =
-  | "unexpected-connect"
-  | "unexpected-send"
-  | "send-mismatch"
-  | "unexpected-close"
-  | "unexpected-passport"
-  | "missing"
-  | "event-mismatch"
-  | "invalid-step"
-  | "incomplete";
-
-/**
- * A client (through `ReplayTransport`) or a session (through `replaySession`) did something
- * other than what the transcript says. Names the 1-based step number (`steps.length + 1` past the
- * end), the connection id, what the step expected and what happened instead, both as short
- * excerpts with secrets redacted.
- *
- * @example Read a mismatch
- * ```ts
- * import { ReplayMismatchError } from "@msnp/client/io_adapters";
- *
- * const err = new ReplayMismatchError("send-mismatch", 3, 'send "VER 1 MSNP8 CVR0\\r\\n"', '"VER 1 MSNP9"');
- * console.log(err.message); // Replay diverged at step 3: expected send "VER 1 MSNP8 CVR0\r\n", got "VER 1 MSNP9"
- * ```
- */
-export class ReplayMismatchError extends Error {
-  /** What kind of mismatch; stable across releases. */
-  readonly code: ReplayMismatchCode;
-  /** 1-based number of the step that did not match (`steps.length + 1` past the end). */
-  readonly step: number;
-  /** The connection id concerned (`ns`, `sb1`, ...), when one is. */
-  readonly connection: string | undefined;
-  /** What the transcript expected at that step. */
-  readonly expected: string;
-  /** What the client or session did instead. */
-  readonly actual: string;
-
-  /**
-   * Creates the error.
-   *
-   * @param code Stable kind of mismatch.
-   * @param step 1-based step number.
-   * @param expected What the transcript expected, e.g. `send "VER 1 MSNP8 CVR0\r\n"`.
-   * @param actual What happened, e.g. `"VER 1 MSNP9"` or `close`.
-   * @param options `connection`: the connection id, when one is concerned.
-   */
-  constructor(
-    code: ReplayMismatchCode,
-    step: number,
-    expected: string,
-    actual: string,
-    options: { connection?: string } = {},
-  ) {
-    const on = options.connection === undefined ? "" : ` on connection ${options.connection}`;
-    super(`Replay diverged at step ${step}${on}: expected ${expected}, got ${actual}`);
-    this.name = "ReplayMismatchError";
-    this.code = code;
-    this.step = step;
-    this.connection = options.connection;
-    this.expected = expected;
-    this.actual = actual;
   }
 }

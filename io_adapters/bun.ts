@@ -2,7 +2,7 @@
 // uses instead of depending on Bun's types, and reads `globalThis.Bun` only when connecting, so this
 // module loads in any runtime (tests run it under Deno and Node against a fake `Bun`).
 
-import { ChunkQueue, connectWithDeadline, errorLabel, hostPort } from "./_shared.ts";
+import { brokenError, ChunkQueue, connectWithDeadline, hostPort } from "./_shared.ts";
 import { TransportError } from "./errors.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
 
@@ -98,10 +98,6 @@ export class BunTransport implements Transport {
         connection.close();
         late.end();
       },
-      (error) =>
-        new TransportError("connect-failed", `Cannot connect to ${where}: ${errorLabel(error)}`, {
-          cause: error,
-        }),
     );
     connection.attach(socket);
     return connection;
@@ -170,11 +166,7 @@ class BunConnection implements Connection {
   }
 
   #break(error: unknown): TransportError {
-    this.#broken ??= new TransportError(
-      "reset",
-      `Connection to ${this.#where} broke: ${errorLabel(error)}`,
-      { cause: error },
-    );
+    this.#broken ??= brokenError(this.#where, error);
     return this.#broken;
   }
 

@@ -1,34 +1,21 @@
-// A connected client: one notification session run by a SessionDriver over a Transport, Passport
-// over HTTPS, reconnection after a lost session, and events delivered through an EventHub. It is
-// built only on the sessions' public API (as rustls builds complete_io on its own), so everything
-// it does, an application can do with the sans-IO core directly.
+// A connected client: the public face. The notification session, its driver, Passport, the
+// requests and reconnection live in ./_client_core.ts; conversations in ./_conversations.ts; events
+// go through an EventHub. It is built only on the sessions' public API (as rustls builds
+// complete_io on its own), so everything it does, an application can do with the sans-IO core.
 
 import type { HostPort, ListName, PhoneProperty, ServerMessage, Status } from "../codec/mod.ts";
 import {
   type ContactListSnapshot,
-  NotificationSession,
+  type NotificationSession,
   SessionError,
-  type SessionEvent,
-  type SessionPhase,
   type SignedOutEvent,
 } from "../machine/mod.ts";
-import type { Transport } from "./transport.ts";
-import { defaultTransport } from "./auto.ts";
-import {
-  connectionError,
-  REAL_TIMERS,
-  type ServerKind,
-  SessionDriver,
-  type Timers,
-} from "./_driver.ts";
 import type { ClientEvent, ClientOptions, IntentOptions, ServerReply } from "./client_types.ts";
 import type { Conversation } from "./conversation.ts";
 import type { OpenOptions } from "./conversation_types.ts";
 import { Conversations } from "./_conversations.ts";
-import { ClientPassport } from "./_client_passport.ts";
+import { ClientCore } from "./_client_core.ts";
 import { EventHub, type EventOf, type WaitForOptions } from "./events.ts";
-import { PendingRequests } from "./_requests.ts";
-import { backoffDelay, mayReconnect, type ReconnectPolicy, reconnectPolicy } from "./_reconnect.ts";
 
 export type * from "./client_types.ts";
 
@@ -56,54 +43,32 @@ export type * from "./client_types.ts";
  * ```
  */
 export class Client {
-  readonly #options: ClientOptions;
-  readonly #transport: Transport;
-  readonly #clock: () => number;
-  readonly #timers: Timers;
-  readonly #random: () => number;
-  readonly #policy: ReconnectPolicy | undefined;
+  readonly #core: ClientCore;
   readonly #events: EventHub<ClientEvent>;
-  #session!: NotificationSession;
-  #driver!: SessionDriver<SessionEvent>;
   readonly #conversations: Conversations;
-  #connectionIds = 0;
-  readonly #requests = new PendingRequests();
-  #switchboards = new Map<number, { address: HostPort; cookie: string }>();
-  #end: SignedOutEvent | undefined;
-  #endListeners: ((event: SignedOutEvent) => void)[] = [];
-  #onSynced: (() => void) | undefined;
-  #everOnline = false;
-  #synced = false;
-  #cache: ContactListSnapshot | undefined;
-  #status: { status: Status; clientId?: number; msnObject?: string } | undefined;
-  readonly #passport: ClientPassport;
-  #attempt = 0;
-  #retryTimer: unknown;
-  #closing = false;
-  #abortedIn: SessionPhase | undefined;
-  #onAbort = () => this.#abort();
 
   private constructor(options: ClientOptions) {
-    this.#options = options;
-    this.#transport = options.transport ?? defaultTransport();
-    this.#clock = options.clock ?? (() => performance.now());
-    this.#timers = options.timers ?? REAL_TIMERS;
-    this.#random = options.random ?? Math.random;
-    const reconnect = options.reconnect ?? true;
-    this.#policy = reconnect === false
-      ? undefined
-      : reconnectPolicy(reconnect === true ? {} : reconnect);
+    const core = new ClientCore(options, {
+      emit: (event) => this.#events.emit(event),
+      invited: (event) => this.#conversations.invited(event),
+      endConversations: (reason, error) => this.#conversations.endAll(reason, error),
+      ended: (end) =>
+        this.#events.end(
+          end.error ?? new SessionError("connection-lost", `Client ended (${end.reason})`, {
+            phase: "closed",
+          }),
+        ),
+    });
+    this.#core = core;
     this.#events = new EventHub<ClientEvent>({
       maxBuffered: options.maxBufferedEvents ?? 10_000,
-      timers: this.#timers,
+      timers: core.timers,
       dropped: (count) => ({ type: "eventsDropped", count }),
     });
-    this.#cache = options.contactListCache;
-    this.#passport = new ClientPassport(options);
-    this.#conversations = new Conversations(options, this.#timers, this.#clock, {
-      requestSwitchboard: (signal) => this.requestSwitchboard({ signal }),
-      run: (session, onEvent) => this.#run(session, "sb", onEvent),
-      emit: (event) => this.#emit(event),
+    this.#conversations = new Conversations(options, core.timers, core.clock, {
+      requestSwitchboard: (signal) => core.requestSwitchboard({ signal }),
+      run: (session, onEvent) => core.run(session, "sb", onEvent),
+      emit: (event) => this.#events.emit(event),
     });
   }
 
@@ -118,30 +83,22 @@ export class Client {
     if (typeof options.password !== "string") {
       return Promise.reject(new TypeError("Cannot connect: password must be a string"));
     }
-    let client: Client;
     try {
-      client = new Client(options);
-      client.#startSession();
+      const client = new Client(options);
+      return client.#core.start().then(() => client);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<Client>((resolve, reject) => {
-      const signal = options.signal;
-      client.#onEnd((end) => reject(end.error ?? client.#endedEarly(end)));
-      client.#onSynced = () => resolve(client);
-      if (signal?.aborted) client.#abort();
-      else signal?.addEventListener("abort", client.#onAbort, { once: true });
-    });
   }
 
   /** The notification session being driven now (a new one after each reconnection). */
   get session(): NotificationSession {
-    return this.#session;
+    return this.#core.session;
   }
 
   /** The contact list: the synced one, or the last one known while signing in again. */
   get contactList(): ContactListSnapshot {
-    return this.#synced || !this.#cache ? this.#session.contactList : this.#cache;
+    return this.#core.contactList;
   }
 
   /** Events dropped because {@link events} was not read fast enough. */
@@ -151,7 +108,7 @@ export class Client {
 
   /** Resolves with the final event once the client has ended (after any reconnection). */
   get closed(): Promise<SignedOutEvent> {
-    return new Promise((resolve) => this.#onEnd(resolve));
+    return new Promise((resolve) => this.#core.onEnd(resolve));
   }
 
   /**
@@ -288,40 +245,16 @@ export class Client {
   }
 
   /** Asks for a switchboard; resolves with its address and cookie. */
-  async requestSwitchboard(
-    options?: IntentOptions,
-  ): Promise<{ address: HostPort; cookie: string }> {
-    let id = 0;
-    await this.#call(
-      "request switchboard",
-      () => (id = this.#session.requestSwitchboard()),
-      options,
-    );
-    const sb = this.#switchboards.get(id)!;
-    this.#switchboards.delete(id);
-    return sb;
+  requestSwitchboard(options?: IntentOptions): Promise<{ address: HostPort; cookie: string }> {
+    return this.#core.requestSwitchboard(options);
   }
 
   /**
    * Signs out (no reconnection after it) and resolves once the client has ended. The sign-out
    * wait counts from now. Safe to call more than once.
    */
-  async close(): Promise<SignedOutEvent> {
-    this.#closing = true;
-    if (this.#end) return this.#end;
-    if (this.#retryTimer !== undefined) {
-      this.#finish({ type: "signedOut", reason: "client" });
-    } else {
-      // The session counts its sign-out deadline from the latest time it was given: give it now.
-      this.#driver.tick();
-      try {
-        this.#session.signOut();
-      } catch {
-        // Already failed: the end event is on its way.
-      }
-      this.#driver.pump();
-    }
-    return await this.closed;
+  close(): Promise<SignedOutEvent> {
+    return this.#core.close();
   }
 
   /** Signs out, for `await using client = await Client.connect(...)`. */
@@ -329,211 +262,15 @@ export class Client {
     await this.close();
   }
 
-  // ---- sessions ----
-
-  #startSession(): void {
-    const o = this.#options;
-    const status = this.#status;
-    this.#synced = false;
-    this.#session = new NotificationSession({
-      ...o,
-      contactListCache: this.#cache,
-      initialStatus: status?.status ?? o.initialStatus,
-      clientId: status?.clientId ?? o.clientId,
-      msnObject: status?.msnObject ?? o.msnObject,
-    });
-    const session = this.#session;
-    this.#driver = this.#run(session, "ns", (event) => this.#onSessionEvent(session, event));
-    session.start(this.#clock());
-    this.#driver.pump();
+  get #session(): NotificationSession {
+    return this.#core.session;
   }
-
-  /** Runs any sans-IO session on its own driver, sharing this client's transport and trace. */
-  #run<E>(
-    session: SessionDriver<E>["session"],
-    kind: ServerKind,
-    onEvent: (event: E) => void,
-  ): SessionDriver<E> {
-    const o = this.#options;
-    return new SessionDriver<E>(session, {
-      transport: this.#transport,
-      clock: this.#clock,
-      timers: this.#timers,
-      connectTimeoutMs: o.timeouts?.connect ?? 15_000,
-      kind,
-      nextConnectionId: () => ++this.#connectionIds,
-      passport: kind === "ns" ? this.#passport.ticket : undefined,
-      onEvent,
-      onConnecting: (info) =>
-        this.#emit({
-          type: "connecting",
-          host: info.host,
-          port: info.port,
-          kind: info.kind,
-          connection: info.id,
-        }),
-      onPassport: () => this.#emit({ type: "authenticating" }),
-      trace: o.trace,
-    });
-  }
-
-  #onSessionEvent(session: NotificationSession, event: SessionEvent): void {
-    if (session !== this.#session || this.#end) return;
-    switch (event.type) {
-      case "requestCompleted":
-        this.#requests.complete(event.requestId, event.reply);
-        return;
-      case "requestFailed":
-        this.#requests.fail(event.requestId, event.failure);
-        return;
-      case "switchboard":
-        if (this.#requests.has(event.requestId)) {
-          this.#switchboards.set(event.requestId, { address: event.address, cookie: event.cookie });
-        }
-        return;
-      case "invitation":
-        return this.#conversations.invited(event);
-      case "statusChanged":
-        if (event.status !== "FLN") {
-          this.#status = {
-            status: event.status as Status,
-            clientId: event.clientId,
-            msnObject: event.msnObject,
-          };
-        }
-        break;
-      case "signedOut":
-        this.#sessionEnded(event);
-        return;
-    }
-    this.#emit(event);
-    if (event.type === "contactsSynced") {
-      this.#synced = true;
-      const first = !this.#everOnline;
-      this.#everOnline = true;
-      if (first) {
-        const synced = this.#onSynced;
-        this.#onSynced = undefined;
-        synced?.();
-      } else {
-        this.#emit({ type: "reconnected", attempt: this.#attempt });
-        this.#attempt = 0;
-      }
-    }
-  }
-
-  #sessionEnded(end: SignedOutEvent): void {
-    const driver = this.#driver;
-    driver.stop();
-    if (this.#synced) this.#cache = this.#session.contactList;
-    const error = end.error && connectionError(end.error, driver.connection);
-    const final: SignedOutEvent = error ? { ...end, error } : end;
-    this.#requests.failAll(final.error);
-    const lost = end.reason === "connectionLost" || end.reason === "error";
-    const cause = error ?? connectionError(
-      new SessionError("connection-lost", `Session ended (${end.reason})`, { phase: "online" }),
-      driver.connection,
-    );
-    this.#conversations.endAll(lost ? "connectionLost" : "signedOut", lost ? cause : undefined);
-    const policy = this.#policy;
-    if (
-      !policy || !this.#everOnline || this.#closing || this.#abortedIn !== undefined ||
-      !mayReconnect(end) || this.#attempt >= policy.maxAttempts
-    ) {
-      this.#finish(final);
-      return;
-    }
-    const attempt = ++this.#attempt;
-    const delayMs = backoffDelay(policy, attempt, this.#random());
-    this.#emit({ type: "reconnecting", attempt, delayMs, cause });
-    this.#retryTimer = this.#timers.setTimeout(() => {
-      this.#retryTimer = undefined;
-      if (this.#end) return;
-      try {
-        this.#startSession();
-      } catch (error) {
-        this.#finish({ type: "signedOut", reason: "error", error: error as SessionError });
-      }
-    }, delayMs);
-  }
-
-  #endedEarly(end: SignedOutEvent): SessionError {
-    const phase = this.#abortedIn;
-    if (phase !== undefined) {
-      return new SessionError("aborted", `Sign-in aborted while ${phase}`, { phase });
-    }
-    return new SessionError(
-      "connection-lost",
-      `Signed out before sign-in completed (${end.reason})`,
-      { phase: "closed" },
-    );
-  }
-
-  // ---- requests ----
 
   #call<T extends ServerMessage["type"]>(
     what: string,
     start: () => number,
-    options: IntentOptions = {},
+    options?: IntentOptions,
   ): Promise<ServerReply<T>> {
-    const reply = this.#requests.open<ServerReply<T>>(what, () => {
-      // The session times requests from the latest time it was given: give it now.
-      this.#driver.tick();
-      return start();
-    }, options.signal);
-    this.#driver.pump();
-    return reply;
-  }
-
-  // ---- the end ----
-
-  #emit(event: ClientEvent): void {
-    this.#events.emit(event);
-  }
-
-  #onEnd(listener: (event: SignedOutEvent) => void): void {
-    if (this.#end) listener(this.#end);
-    else this.#endListeners.push(listener);
-  }
-
-  #finish(end: SignedOutEvent): void {
-    if (this.#end) return;
-    if (this.#retryTimer !== undefined) this.#timers.clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    this.#driver.stop();
-    this.#conversations.endAll("signedOut", end.error);
-    this.#options.signal?.removeEventListener("abort", this.#onAbort);
-    this.#requests.failAll(end.error);
-    this.#emit(end);
-    this.#end = end;
-    this.#events.end(
-      end.error ?? new SessionError("connection-lost", `Client ended (${end.reason})`, {
-        phase: "closed",
-      }),
-    );
-    for (const listener of this.#endListeners.splice(0)) listener(end);
-  }
-
-  #abort(): void {
-    if (this.#end) return;
-    const phase = this.#session.phase;
-    this.#abortedIn = phase;
-    if (this.#retryTimer !== undefined) {
-      this.#finish({ type: "signedOut", reason: "client" });
-      return;
-    }
-    const online = phase === "online";
-    this.#driver.tick();
-    try {
-      this.#session.signOut();
-    } catch {
-      // Already ended.
-    }
-    this.#driver.pump();
-    if (online && !this.#end) {
-      // OUT is queued; drop the connection once it is written instead of waiting for the server.
-      const driver = this.#driver;
-      void driver.written.finally(() => driver.dropConnection());
-    }
+    return this.#core.call<T>(what, start, options);
   }
 }

@@ -1,11 +1,12 @@
 // The Client's public types: its options, the events it delivers and the reply of each intent.
 
 import type { PassportFetch } from "../auth/mod.ts";
-import type { ServerMessage } from "../codec/mod.ts";
+import type { ConnectionKind, ServerMessage } from "../codec/mod.ts";
 import type { SessionEvent, SessionOptions } from "../machine/mod.ts";
-import type { RunPassportFunction } from "./replay_transport.ts";
+import type { RunPassportFunction } from "./run_passport.ts";
 import type { Transport } from "./transport.ts";
-import type { ServerKind, Timers, TraceFunction } from "./_driver.ts";
+import type { Timers } from "./_timers.ts";
+import type { TraceFunction } from "./_trace.ts";
 import type { ReconnectOptions } from "./_reconnect.ts";
 import type { Conversation } from "./conversation.ts";
 import type { ConversationEvent, ConversationSettings } from "./conversation_types.ts";
@@ -86,7 +87,7 @@ export type ClientEvent =
   /** Someone invites us (only with `conversations.acceptInvitations: false`). */
   | InvitationEvent
   /** A connection is being opened; `connection` is the id the trace uses. */
-  | { type: "connecting"; host: string; port: number; kind: ServerKind; connection: number }
+  | { type: "connecting"; host: string; port: number; kind: ConnectionKind; connection: number }
   /** Passport is running (the slow step of a sign-in). */
   | { type: "authenticating" }
   /** The session was lost; attempt `attempt` to sign in again starts in `delayMs`. */

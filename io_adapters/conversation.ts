@@ -4,7 +4,8 @@
 import type { Participant } from "../machine/mod.ts";
 import type { EventOf, WaitForOptions } from "./events.ts";
 import type { ConversationEvent, OpenOptions, SendOptions } from "./conversation_types.ts";
-import { ConversationCore, type ConversationHost } from "./_conversation_core.ts";
+import { ConversationCore } from "./_conversation_core.ts";
+import type { ConversationHost } from "./_conversation_link.ts";
 
 // Set in the class's static block: the client's way in, not part of the public API.
 let create: (host: ConversationHost, id: number, people: readonly string[]) => Conversation;

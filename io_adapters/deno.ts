@@ -2,7 +2,13 @@
 // instead of depending on Deno's types, and reads `globalThis.Deno` only when connecting, so this
 // module loads in any runtime.
 
-import { connectWithDeadline, errorLabel, hostPort } from "./_shared.ts";
+import {
+  brokenError,
+  connectWithDeadline,
+  errorLabel,
+  hostPort,
+  singleConsumer,
+} from "./_shared.ts";
 import { TransportError } from "./errors.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
 
@@ -78,10 +84,6 @@ export class DenoTransport implements Transport {
       options,
       (signal) => deno.connect({ hostname: host, port, transport: "tcp", signal }),
       (late) => closeQuietly(late),
-      (error) =>
-        new TransportError("connect-failed", `Cannot connect to ${where}: ${errorLabel(error)}`, {
-          cause: error,
-        }),
     );
     try {
       conn.setNoDelay?.(true);
@@ -114,15 +116,7 @@ class DenoConnection implements Connection {
     this.#conn = conn;
     this.remote = { host, port };
     this.#where = hostPort(host, port);
-    const chunks = this.#read(bufferSize);
-    let taken = false;
-    this.readable = {
-      [Symbol.asyncIterator]: () => {
-        if (taken) throw new TypeError("Cannot iterate readable: it has a consumer already");
-        taken = true;
-        return chunks;
-      },
-    };
+    this.readable = singleConsumer(this.#read(bufferSize));
   }
 
   async *#read(bufferSize: number): AsyncGenerator<Uint8Array, void, undefined> {
@@ -147,9 +141,7 @@ class DenoConnection implements Connection {
   #break(error: unknown): TransportError {
     const name = error instanceof Error ? error.name : "";
     const label = BROKEN.has(name) ? name : errorLabel(error);
-    this.#broken ??= new TransportError("reset", `Connection to ${this.#where} broke: ${label}`, {
-      cause: error,
-    });
+    this.#broken ??= brokenError(this.#where, error, label);
     return this.#broken;
   }
 

@@ -47,7 +47,86 @@ export class TransportError extends Error {
 }
 
 // One mismatch error for ReplayTransport and replaySession, defined beside the transcript format.
-export { type ReplayMismatchCode, ReplayMismatchError } from "./_transcript.ts";
+/**
+ * How a client or session strayed from its transcript.
+ *
+ * - `"unexpected-connect"`: it connected when the transcript expected something else, or to
+ *   another `host:port` or kind.
+ * - `"unexpected-send"`: it wrote when the transcript expected something else on that connection.
+ * - `"send-mismatch"`: the bytes written differ from the transcript's `send` step.
+ * - `"unexpected-close"`: it closed a connection early.
+ * - `"unexpected-passport"`: it asked Passport when the transcript expected something else, or
+ *   for another challenge.
+ * - `"missing"`: a session replay reached a `connect`, `send`, `close:client` or `passport` step
+ *   and the session had not done it.
+ * - `"event-mismatch"`: a session emitted another event than the `event` step, none, or one too many.
+ * - `"invalid-step"`: the step cannot be played (a `call` of no such method, data on a
+ *   connection that is not open, a switchboard with no session to play it).
+ * - `"incomplete"`: steps were left unplayed.
+ */
+export type ReplayMismatchCode =
+  | "unexpected-connect"
+  | "unexpected-send"
+  | "send-mismatch"
+  | "unexpected-close"
+  | "unexpected-passport"
+  | "missing"
+  | "event-mismatch"
+  | "invalid-step"
+  | "incomplete";
+
+/**
+ * A client (through `ReplayTransport`) or a session (through `replaySession`) did something
+ * other than what the transcript says. Names the 1-based step number (`steps.length + 1` past the
+ * end), the connection id, what the step expected and what happened instead, both as short
+ * excerpts with secrets redacted.
+ *
+ * @example Read a mismatch
+ * ```ts
+ * import { ReplayMismatchError } from "@msnp/client/io_adapters";
+ *
+ * const err = new ReplayMismatchError("send-mismatch", 3, 'send "VER 1 MSNP8 CVR0\\r\\n"', '"VER 1 MSNP9"');
+ * console.log(err.message); // Replay diverged at step 3: expected send "VER 1 MSNP8 CVR0\r\n", got "VER 1 MSNP9"
+ * ```
+ */
+export class ReplayMismatchError extends Error {
+  /** What kind of mismatch; stable across releases. */
+  readonly code: ReplayMismatchCode;
+  /** 1-based number of the step that did not match (`steps.length + 1` past the end). */
+  readonly step: number;
+  /** The connection id concerned (`ns`, `sb1`, ...), when one is. */
+  readonly connection: string | undefined;
+  /** What the transcript expected at that step. */
+  readonly expected: string;
+  /** What the client or session did instead. */
+  readonly actual: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param code Stable kind of mismatch.
+   * @param step 1-based step number.
+   * @param expected What the transcript expected, e.g. `send "VER 1 MSNP8 CVR0\r\n"`.
+   * @param actual What happened, e.g. `"VER 1 MSNP9"` or `close`.
+   * @param options `connection`: the connection id, when one is concerned.
+   */
+  constructor(
+    code: ReplayMismatchCode,
+    step: number,
+    expected: string,
+    actual: string,
+    options: { connection?: string } = {},
+  ) {
+    const on = options.connection === undefined ? "" : ` on connection ${options.connection}`;
+    super(`Replay diverged at step ${step}${on}: expected ${expected}, got ${actual}`);
+    this.name = "ReplayMismatchError";
+    this.code = code;
+    this.step = step;
+    this.connection = options.connection;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
 
 /**
  * Why a request (an intent of {@linkcode Client}) did not complete; stable across releases.

@@ -3,7 +3,7 @@
 // iterator while one is active is refused with an error, never given every other event.
 
 import { ClientUsageError, WaitTimeoutError } from "./errors.ts";
-import type { Timers } from "./_driver.ts";
+import type { Timers } from "./_timers.ts";
 
 /** The member of event union `E` whose `type` is `T`. */
 export type EventOf<E extends { type: string }, T extends E["type"]> = Extract<E, { type: T }>;

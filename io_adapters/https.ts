@@ -7,7 +7,8 @@
 import { type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { rootCertificates } from "node:tls";
-import type { PassportFetch, PassportHttpRequest, PassportHttpResponse } from "../auth/mod.ts";
+import type { PassportFetch } from "../auth/mod.ts";
+import { fetchOnce, fetchWithoutRedirects } from "./_fetch.ts";
 import { detectRuntime } from "./auto.ts";
 
 /** Options for the HTTPS {@linkcode PassportFetch} factories. */
@@ -20,9 +21,10 @@ export interface PassportFetchOptions {
 }
 
 /**
- * The {@linkcode PassportFetch} for the current runtime: with `caCert`, {@linkcode bunPassportFetch}
- * under Bun, {@linkcode denoPassportFetch} under Deno, {@linkcode nodePassportFetch} otherwise;
- * without it, plain `fetch` with `redirect: "manual"`. Every one returns 3xx responses as they are
+ * The {@linkcode PassportFetch} for the current runtime: with `caCert`, `fetch` with `tls.ca`
+ * under Bun, `fetch` with a `Deno.createHttpClient({ caCerts })` under Deno, `node:https` with
+ * `ca` otherwise (each trusts the CA besides the usual roots); without it, plain `fetch` with
+ * `redirect: "manual"`. Every one returns 3xx responses as they are
  * (the Passport core follows them itself) and header names lower-cased.
  *
  * @example Sign in against a test server with its own CA
@@ -49,35 +51,6 @@ export function createPassportFetch(options: PassportFetchOptions = {}): Passpor
   return nodePassportFetch(options);
 }
 
-/** Response headers as a record with lower-cased names; repeated headers joined by ", ". */
-function headerRecord(headers: Iterable<[string, string]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of headers) {
-    const key = name.toLowerCase();
-    out[key] = key in out ? `${out[key]}, ${value}` : value;
-  }
-  return out;
-}
-
-/** One `fetch` without following redirects; the body is cancelled unread. */
-async function fetchOnce(
-  request: PassportHttpRequest,
-  signal: AbortSignal,
-  extra: Record<string, unknown>,
-): Promise<PassportHttpResponse> {
-  const response = await fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    redirect: "manual",
-    signal,
-    ...extra,
-  } as RequestInit);
-  await response.body?.cancel().catch(() => {});
-  return { status: response.status, headers: headerRecord(response.headers) };
-}
-
-const fetchWithoutRedirects: PassportFetch = (request, signal) => fetchOnce(request, signal, {});
-
 /** The part of the `Deno` namespace {@linkcode denoPassportFetch} uses. */
 interface DenoHttp {
   createHttpClient(options: { caCerts?: string[] }): { close(): void };
@@ -86,12 +59,6 @@ interface DenoHttp {
 /**
  * A {@linkcode PassportFetch} for Deno: `fetch` with a `Deno.createHttpClient({ caCerts })` client
  * (the CA is trusted in addition to the usual roots), created and closed per request.
- *
- * @example
- * ```ts
- * import { denoPassportFetch } from "@msnp/client/io_adapters";
- * const fetchWithCa = denoPassportFetch({ caCert: "-----BEGIN CERTIFICATE-----\n..." });
- * ```
  */
 export function denoPassportFetch(options: PassportFetchOptions = {}): PassportFetch {
   const { caCert } = options;
@@ -112,12 +79,6 @@ export function denoPassportFetch(options: PassportFetchOptions = {}): PassportF
 /**
  * A {@linkcode PassportFetch} for Bun: `fetch` with `tls: { ca }` set to the usual roots plus
  * `caCert`.
- *
- * @example
- * ```ts
- * import { bunPassportFetch } from "@msnp/client/io_adapters";
- * const fetchWithCa = bunPassportFetch({ caCert: "-----BEGIN CERTIFICATE-----\n..." });
- * ```
  */
 export function bunPassportFetch(options: PassportFetchOptions = {}): PassportFetch {
   const extra = options.caCert === undefined
@@ -137,12 +98,6 @@ export function bunPassportFetch(options: PassportFetchOptions = {}): PassportFe
  * A {@linkcode PassportFetch} over `node:https` (`node:http` for loopback `http:` URLs) with `ca`
  * set to the usual roots plus `caCert`, no connection reuse, and abort through `signal`. It runs
  * under Node, Deno and Bun.
- *
- * @example
- * ```ts
- * import { nodePassportFetch } from "@msnp/client/io_adapters";
- * const fetchWithCa = nodePassportFetch({ caCert: "-----BEGIN CERTIFICATE-----\n..." });
- * ```
  */
 export function nodePassportFetch(options: PassportFetchOptions = {}): PassportFetch {
   const ca = options.caCert === undefined ? undefined : [...rootCertificates, options.caCert];

@@ -42,10 +42,12 @@ export {
   type OpenOptions,
   type SendOptions,
 } from "./conversation_types.ts";
-export type { ServerKind, Timers, TraceEntry, TraceFunction } from "./_driver.ts";
+export type { Timers } from "./_timers.ts";
+export type { TraceEntry, TraceFunction } from "./_trace.ts";
 export type { EventOf, WaitForOptions } from "./events.ts";
 export type { ReconnectOptions } from "./_reconnect.ts";
 export type { Connection, ConnectOptions, Transport } from "./transport.ts";
+export { SessionError } from "../machine/mod.ts";
 export {
   ClientUsageError,
   ConnectionError,
@@ -72,27 +74,33 @@ export {
   type BunTransportOptions,
 } from "./bun.ts";
 export { defaultTransport, detectRuntime, type RuntimeName } from "./auto.ts";
-export {
-  bunPassportFetch,
-  createPassportFetch,
-  denoPassportFetch,
-  nodePassportFetch,
-  type PassportFetchOptions,
-} from "./https.ts";
-export {
-  REPLAY_LOGIN_URL,
-  ReplayTransport,
-  type ReplayTransportOptions,
-  type RunPassportFunction,
-} from "./replay_transport.ts";
+export { createPassportFetch, type PassportFetchOptions } from "./https.ts";
+export { ReplayTransport, type ReplayTransportOptions } from "./replay_transport.ts";
 export {
   RecordingTransport,
   type RecordingTransportOptions,
   REDACTED,
 } from "./recording_transport.ts";
-export {
-  DEFAULT_TIMEOUT_MS,
-  fetchPassport,
-  type PassportRunOptions,
-  runPassport,
-} from "./run_passport.ts";
+export { type PassportRunOptions, runPassport, type RunPassportFunction } from "./run_passport.ts";
+// Types from the core that this entry's signatures use, so it documents and type-checks on its own.
+export type * from "./_core_types.ts";
+export type {
+  PassportFetch,
+  PassportHeaders,
+  PassportHttpRequest,
+  PassportHttpResponse,
+  PassportLoginOptions,
+  PassportResult,
+} from "../auth/mod.ts";
+export type {
+  CustomEmoticon,
+  DatacastView,
+  EmoticonsView,
+  InvitationView,
+  NudgeView,
+  P2pView,
+  SwitchboardContent,
+  UnknownContentView,
+} from "../codec/mod.ts";
+export type { Participant } from "../machine/mod.ts";
+export type { TranscriptHeader, TranscriptStep } from "./_transcript.ts";

@@ -2,7 +2,7 @@
 // in all three runtimes (the test suite runs it in each as a cross-check).
 
 import { connect as netConnect, type Socket } from "node:net";
-import { ChunkQueue, connectWithDeadline, errorLabel, hostPort } from "./_shared.ts";
+import { brokenError, ChunkQueue, connectWithDeadline, errorLabel, hostPort } from "./_shared.ts";
 import { TransportError } from "./errors.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
 
@@ -72,10 +72,6 @@ export class NodeTransport implements Transport {
           signal.addEventListener("abort", onAbort, { once: true });
         }),
       (late) => late.destroy(),
-      (error) =>
-        new TransportError("connect-failed", `Cannot connect to ${where}: ${errorLabel(error)}`, {
-          cause: error,
-        }),
     );
     return new NodeConnection(socket, host, port, this.#highWaterMark);
   }
@@ -124,11 +120,7 @@ class NodeConnection implements Connection {
   }
 
   #break(error: unknown): TransportError {
-    this.#broken ??= new TransportError(
-      "reset",
-      `Connection to ${this.#where} broke: ${errorLabel(error)}`,
-      { cause: error },
-    );
+    this.#broken ??= brokenError(this.#where, error);
     return this.#broken;
   }
 

@@ -14,8 +14,8 @@ import {
   type TranscriptStep,
 } from "./_transcript.ts";
 import { redactEvent } from "./_replay_text.ts";
-import { hostPort } from "./_shared.ts";
-import type { RunPassportFunction } from "./replay_transport.ts";
+import { hostPort, singleConsumer } from "./_shared.ts";
+import type { RunPassportFunction } from "./run_passport.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
 
 export { REDACTED };
@@ -192,15 +192,7 @@ class RecordingConnection implements Connection {
     this.#record = record;
     this.#ended = ended;
     this.remote = inner.remote;
-    const chunks = this.#read();
-    let taken = false;
-    this.readable = {
-      [Symbol.asyncIterator]: () => {
-        if (taken) throw new TypeError("Cannot iterate readable: it has a consumer already");
-        taken = true;
-        return chunks;
-      },
-    };
+    this.readable = singleConsumer(this.#read());
   }
 
   async *#read(): AsyncGenerator<Uint8Array, void, undefined> {

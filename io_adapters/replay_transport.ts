@@ -6,31 +6,21 @@
 // waiting on another connection. The first thing the client does differently is a
 // ReplayMismatchError, after which every operation fails with that error.
 
-import {
-  PassportError,
-  type PassportFetch,
-  type PassportLoginOptions,
-  type PassportResult,
-} from "../auth/mod.ts";
+import type { PassportFetch } from "../auth/mod.ts";
 import { describeStep as describe, excerpt, quote } from "./_replay_text.ts";
-import { challengeOf, header, passportResponse, recordedFailure } from "./_replay_passport.ts";
+import { replayPassportFetch, replayRunPassport } from "./_replay_passport.ts";
 import {
   type ConnectionKind,
   NS_CONNECTION,
-  type ReplayMismatchCode,
-  ReplayMismatchError,
   stepBytes,
   stepConnection,
   type TranscriptStep,
 } from "./_transcript.ts";
-import type { PassportRunOptions } from "./run_passport.ts";
+import type { RunPassportFunction } from "./run_passport.ts";
 import { hostPort } from "./_shared.ts";
 import { ReplayConnection } from "./_replay_connection.ts";
-import { TransportError } from "./errors.ts";
+import { type ReplayMismatchCode, ReplayMismatchError, TransportError } from "./errors.ts";
 import type { Connection, ConnectOptions, Transport } from "./transport.ts";
-
-/** The login-server URL a replayed Passport sign-in reports (and its fake Nexus names). */
-export const REPLAY_LOGIN_URL = "https://login.replay.invalid/login2.srf";
 
 /** Hooks for the steps that are not transport concerns. */
 export interface ReplayTransportOptions {
@@ -47,15 +37,6 @@ export interface ReplayTransportOptions {
    */
   onCall?: (call: { method: string; args?: unknown[] }, step: number, connection: string) => void;
 }
-
-/**
- * The signature of `runPassport`, which {@linkcode ReplayTransport.runPassport} implements and
- * {@linkcode RecordingTransport.wrapRunPassport} wraps.
- */
-export type RunPassportFunction = (
-  login: PassportLoginOptions,
-  options?: PassportRunOptions,
-) => Promise<PassportResult>;
 
 /** Per connection id: its transport steps in order and the live connection. */
 interface Lane {
@@ -228,52 +209,24 @@ export class ReplayTransport implements Transport {
   /**
    * A drop-in for `runPassport`: plays a `passport` step, which must be next on the notification
    * connection and name `login.challenge`. Resolves with the recorded ticket and
-   * {@linkcode REPLAY_LOGIN_URL} (or `login.loginUrl`), or rejects with a `PassportError` carrying
+   * `https://login.replay.invalid/login2.srf` (or `login.loginUrl`), or rejects with a `PassportError` carrying
    * the recorded error code.
    */
-  readonly runPassport: RunPassportFunction = (login, options = {}) => {
-    if (this.#error) return Promise.reject(this.#error);
-    if (options.signal?.aborted) {
-      return Promise.reject(new PassportError("aborted", "Cannot sign in: sign-in was aborted"));
-    }
-    try {
-      const recorded = this.#passport(login.challenge);
-      if (recorded.error !== undefined) return Promise.reject(recordedFailure(recorded.error));
-      return Promise.resolve({
-        ticket: recorded.ticket ?? "",
-        loginUrl: login.loginUrl ?? REPLAY_LOGIN_URL,
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  readonly runPassport: RunPassportFunction = replayRunPassport(
+    (challenge) => this.#passport(challenge),
+    () => this.#error,
+  );
 
   /**
    * A `PassportFetch` that answers like Passport from the transcript, for use with the real
-   * `runPassport`: a request without `Authorization` gets a Nexus answer naming
-   * {@linkcode REPLAY_LOGIN_URL}; a login request plays the next `passport` step (its challenge
+   * `runPassport`: a request without `Authorization` gets a Nexus answer naming that URL; a login request plays the next `passport` step (its challenge
    * is read from the `Authorization` header) and gets the recorded ticket, or a 401 for
    * `bad-credentials`, a network failure for `network`, no answer for `timeout`, a 500 otherwise.
    */
-  readonly passportFetch: PassportFetch = (request, signal) => {
-    if (this.#error) return Promise.reject(this.#error);
-    const authorization = header(request, "authorization");
-    if (authorization === undefined) {
-      return Promise.resolve({
-        status: 200,
-        headers: {
-          passporturls: `DARealm=Passport.Net,DALogin=${REPLAY_LOGIN_URL},ConfigVersion=15`,
-        },
-      });
-    }
-    let recorded: { ticket?: string; error?: string };
-    try {
-      recorded = this.#passport(challengeOf(authorization));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return passportResponse(recorded, signal);
-  };
+  readonly passportFetch: PassportFetch = replayPassportFetch(
+    (challenge) => this.#passport(challenge),
+    () => this.#error,
+  );
 
   /** Plays the next step of the notification connection if it is a `passport` step for `challenge`. */
   #passport(challenge: string): { ticket?: string; error?: string } {

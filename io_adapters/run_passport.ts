@@ -15,49 +15,32 @@ import {
 } from "../auth/mod.ts";
 // Only for scrubbing the password, in any spelling, out of foreign error messages.
 import { redactor } from "../auth/_redact.ts";
+import { fetchWithoutRedirects } from "./_fetch.ts";
 
 /** How {@linkcode runPassport} performs the requests. */
 export interface PassportRunOptions {
-  /** The HTTP function. Defaults to {@linkcode fetchPassport}. */
+  /**
+   * The HTTP function. Default: the runtime's `fetch` with `redirect: "manual"` (Deno, Node and
+   * Bun then all return the 302 itself), the body cancelled unread.
+   */
   fetch?: PassportFetch;
   /** Cancels the whole sign-in; it then fails with code `"aborted"`. */
   signal?: AbortSignal;
-  /** Longest wait for each single response, in ms. Defaults to {@linkcode DEFAULT_TIMEOUT_MS}. */
+  /** Longest wait for each single response, in ms. Default 30 000. */
   timeoutMs?: number;
 }
 
-/** Default per-request timeout of {@linkcode runPassport}: 30 seconds. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
-
 /**
- * The default {@linkcode PassportFetch}: the runtime's global `fetch` with `redirect: "manual"`
- * (Deno, Node and Bun then all return the 302 itself). The body is never read; it is cancelled so
- * the connection is released.
- *
- * @example Use it directly
- * ```ts
- * import { fetchPassport } from "@msnp/client/io_adapters";
- *
- * const response = await fetchPassport(
- *   { method: "GET", url: "https://nexus.passport.com/rdr/pprdr.asp", headers: {} },
- *   AbortSignal.timeout(10_000),
- * );
- * console.log(response.status);
- * ```
+ * The signature of `runPassport`, which `ReplayTransport.runPassport` implements and
+ * `RecordingTransport.wrapRunPassport` wraps.
  */
-export async function fetchPassport(
-  request: PassportHttpRequest,
-  signal: AbortSignal,
-): Promise<PassportHttpResponse> {
-  const response = await fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    redirect: "manual",
-    signal,
-  });
-  await response.body?.cancel().catch(() => {});
-  return { status: response.status, headers: response.headers };
-}
+export type RunPassportFunction = (
+  login: PassportLoginOptions,
+  options?: PassportRunOptions,
+) => Promise<PassportResult>;
+
+/** Default per-request timeout of {@linkcode runPassport}. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Signs in to Passport 1.4: runs {@linkcode PassportLogin} step by step over `options.fetch` and
@@ -79,7 +62,7 @@ export async function runPassport(
   login: PassportLoginOptions,
   options: PassportRunOptions = {},
 ): Promise<PassportResult> {
-  const send = options.fetch ?? fetchPassport;
+  const send = options.fetch ?? fetchWithoutRedirects;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new RangeError(`Cannot use timeoutMs ${timeoutMs}: not positive`);
   const machine = new PassportLogin(login);

@@ -2,7 +2,7 @@
 // switchboard session, and the buffer of bytes sent but not yet matched.
 
 import { SwitchboardSession, type SwitchboardSettings } from "../machine/mod.ts";
-import type { ReplayMismatchCode } from "../io_adapters/_transcript.ts";
+import type { ReplayMismatchCode } from "../io_adapters/errors.ts";
 import type { ReplayOutput, ReplaySessionFactory } from "./replay_session.ts";
 
 export function effectCode(output: ReplayOutput): ReplayMismatchCode {

@@ -10,9 +10,10 @@ export {
   type ReplayableSession,
   type ReplayConnectContext,
   type ReplayOptions,
-  type ReplayOutput,
   type ReplayResult,
   replaySession,
   type ReplaySessionFactory,
 } from "./replay_session.ts";
 export * from "./loopback_server.ts";
+// Types from the core that this entry's signatures use, so it documents and type-checks on its own.
+export type * from "../io_adapters/_core_types.ts";

@@ -9,13 +9,12 @@ import {
   type ConnectionKind,
   connectKind,
   NS_CONNECTION,
-  type ReplayMismatchCode,
-  ReplayMismatchError,
   stepBytes,
   stepConnection,
   transcriptHeader,
   type TranscriptStep,
 } from "../io_adapters/_transcript.ts";
+import { type ReplayMismatchCode, ReplayMismatchError } from "../io_adapters/errors.ts";
 import {
   describeOutput,
   effectCode,

@@ -6,20 +6,11 @@
  * @module
  */
 export {
-  bytesStep,
-  type ConnectionKind,
-  connectKind,
-  headerStep,
-  NS_CONNECTION,
   parseTranscript,
-  type ReplayMismatchCode,
-  ReplayMismatchError,
   stepBytes,
-  stepConnection,
   stringifyTranscript,
-  TRANSCRIPT_VERSION,
   TranscriptError,
   type TranscriptHeader,
-  transcriptHeader,
   type TranscriptStep,
 } from "../io_adapters/_transcript.ts";
+export { type ReplayMismatchCode, ReplayMismatchError } from "../io_adapters/errors.ts";

@@ -10,7 +10,11 @@ import {
   type Transport,
   TransportError,
 } from "../io_adapters/mod.ts";
-import type { LoopbackServer, LoopbackServerOptions } from "../testing/mod.ts";
+import {
+  type LoopbackServer,
+  type LoopbackServerOptions,
+  startLoopbackServer,
+} from "../testing/mod.ts";
 
 export const ACCOUNTS: LoopbackServerOptions["accounts"] = [
   {
@@ -225,5 +229,18 @@ export class KillableTransport implements Transport {
         return inner.write(bytes);
       },
     };
+  }
+}
+
+/** Runs `body` against a loopback server started with `options`, and always closes the server. */
+export async function withLoopback(
+  options: LoopbackServerOptions,
+  body: (server: LoopbackServer) => Promise<void>,
+): Promise<void> {
+  const server = await startLoopbackServer(options);
+  try {
+    await body(server);
+  } finally {
+    await server.close();
   }
 }

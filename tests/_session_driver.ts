@@ -4,7 +4,7 @@
 // named sb1, sb2, ... in the order they open, as recorders name them. It makes the application's
 // calls when a ReplayTransport reaches a `call` step (after what was delivered has been read).
 import { NotificationSession, type SessionOptions, SwitchboardSession } from "../machine/mod.ts";
-import type { RunPassportFunction } from "../io_adapters/replay_transport.ts";
+import type { RunPassportFunction } from "../io_adapters/run_passport.ts";
 import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
 
 interface Session {

@@ -9,8 +9,8 @@ import {
   type ClientOptions,
   ConversationError,
 } from "../io_adapters/mod.ts";
-import { type LoopbackAccount, type LoopbackServer, startLoopbackServer } from "../testing/mod.ts";
-import { KillableTransport, ticketsFrom, Watch, within } from "./_client_helpers.ts";
+import type { LoopbackAccount, LoopbackServer } from "../testing/mod.ts";
+import { KillableTransport, ticketsFrom, Watch, within, withLoopback } from "./_client_helpers.ts";
 
 const ACCOUNTS: LoopbackAccount[] = [
   {
@@ -26,13 +26,8 @@ const ACCOUNTS: LoopbackAccount[] = [
   { passport: "carol@example.com", password: "c", friendlyName: "Carol" },
 ];
 
-async function withServer(body: (server: LoopbackServer) => Promise<void>): Promise<void> {
-  const server = await startLoopbackServer({ accounts: ACCOUNTS, dispatch: false });
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
+function withServer(body: (server: LoopbackServer) => Promise<void>): Promise<void> {
+  return withLoopback({ accounts: ACCOUNTS, dispatch: false }, body);
 }
 
 function connect(server: LoopbackServer, extra: Partial<ClientOptions> = {}): Promise<Client> {

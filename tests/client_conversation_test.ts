@@ -8,13 +8,8 @@ import {
   type ClientOptions,
   ConversationError,
 } from "../io_adapters/mod.ts";
-import {
-  type LoopbackAccount,
-  type LoopbackServer,
-  type LoopbackServerOptions,
-  startLoopbackServer,
-} from "../testing/mod.ts";
-import { ticketsFrom, Watch, within } from "./_client_helpers.ts";
+import type { LoopbackAccount, LoopbackServer, LoopbackServerOptions } from "../testing/mod.ts";
+import { ticketsFrom, Watch, within, withLoopback } from "./_client_helpers.ts";
 
 const ACCOUNTS: LoopbackAccount[] = [
   {
@@ -40,16 +35,11 @@ const ACCOUNTS: LoopbackAccount[] = [
   },
 ];
 
-async function withServer(
+function withServer(
   body: (server: LoopbackServer) => Promise<void>,
   options: Partial<LoopbackServerOptions> = {},
 ): Promise<void> {
-  const server = await startLoopbackServer({ accounts: ACCOUNTS, dispatch: false, ...options });
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
+  return withLoopback({ accounts: ACCOUNTS, dispatch: false, ...options }, body);
 }
 
 function connect(

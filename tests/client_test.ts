@@ -10,11 +10,8 @@ import {
   RequestError,
 } from "../io_adapters/mod.ts";
 import { SessionError, UsageError } from "../machine/mod.ts";
-import {
-  type LoopbackServer,
-  type LoopbackServerOptions,
-  startLoopbackServer,
-} from "../testing/mod.ts";
+import type { LoopbackServer, LoopbackServerOptions } from "../testing/mod.ts";
+import { withLoopback } from "./_client_helpers.ts";
 
 const ACCOUNTS: LoopbackServerOptions["accounts"] = [
   {
@@ -42,16 +39,11 @@ const ACCOUNTS: LoopbackServerOptions["accounts"] = [
   { passport: "carol@example.com", password: "pw", friendlyName: "Carol" },
 ];
 
-async function withServer(
+function withServer(
   options: Partial<LoopbackServerOptions>,
   body: (server: LoopbackServer) => Promise<void>,
 ): Promise<void> {
-  const server = await startLoopbackServer({ accounts: ACCOUNTS, ...options });
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
+  return withLoopback({ accounts: ACCOUNTS, ...options }, body);
 }
 
 function clientOptions(server: LoopbackServer, account: string, password: string): ClientOptions {

@@ -7,7 +7,8 @@ import { PassportError, type PassportResult } from "../auth/mod.ts";
 import { type Command, DecodeError, Decoder } from "../codec/mod.ts";
 import { defaultTransport } from "../io_adapters/auto.ts";
 import { RecordingTransport, REDACTED } from "../io_adapters/recording_transport.ts";
-import { ReplayTransport, type RunPassportFunction } from "../io_adapters/replay_transport.ts";
+import { ReplayTransport } from "../io_adapters/replay_transport.ts";
+import type { RunPassportFunction } from "../io_adapters/run_passport.ts";
 import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
 import {
   parseTranscript,

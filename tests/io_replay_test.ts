@@ -4,19 +4,18 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { PassportError } from "../auth/mod.ts";
 import { ReplayMismatchError, TransportError } from "../io_adapters/errors.ts";
-import { REPLAY_LOGIN_URL, ReplayTransport } from "../io_adapters/replay_transport.ts";
+import { ReplayTransport } from "../io_adapters/replay_transport.ts";
+import { REPLAY_LOGIN_URL } from "../io_adapters/_replay_passport.ts";
 import { runPassport } from "../io_adapters/run_passport.ts";
 import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
 import { ans, cal, type Command, encodeCommand, msg, sbUsr, xfrSb } from "../codec/mod.ts";
 import {
-  bytesStep,
   parseTranscript,
-  stepConnection,
   stringifyTranscript,
   TranscriptError,
-  transcriptHeader,
   type TranscriptStep,
 } from "../testing/transcript.ts";
+import { bytesStep, stepConnection, transcriptHeader } from "../io_adapters/_transcript.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 

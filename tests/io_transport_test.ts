@@ -7,6 +7,7 @@ import { type AddressInfo, connect as netConnect, createServer, Socket } from "n
 import { type BunLike, type BunSocketLike, BunTransport } from "../io_adapters/bun.ts";
 import { type DenoLike, DenoTransport } from "../io_adapters/deno.ts";
 import { NodeTransport } from "../io_adapters/node.ts";
+import { RecordingTransport } from "../io_adapters/recording_transport.ts";
 import { defaultTransport, detectRuntime } from "../io_adapters/auto.ts";
 import { type Connection, type Transport, TransportError } from "../io_adapters/transport.ts";
 
@@ -368,17 +369,29 @@ for (const c of cases) {
   );
 }
 
-test("readable can be iterated only once", async () => {
-  const server = await startTcp((socket) => socket.end("x"));
-  try {
-    const connection = await new NodeTransport().connect("127.0.0.1", server.port);
-    await readAll(connection);
-    assert.throws(() => connection.readable[Symbol.asyncIterator](), TypeError);
-    connection.close();
-  } finally {
-    await server.close();
-  }
-});
+for (const c of [...cases, recordingCase()]) {
+  test(`${c.name}${c.only}: readable can be iterated only once`, { skip: c.skip }, async () => {
+    const server = await startTcp((socket) => socket.end("x"));
+    try {
+      const connection = await c.make().connect("127.0.0.1", server.port);
+      await readAll(connection);
+      assert.throws(() => connection.readable[Symbol.asyncIterator](), TypeError);
+      connection.close();
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+/** The recorder wraps a connection's readable with its own: one consumer there too. */
+function recordingCase(): { name: string; only: string; skip: false; make: () => Transport } {
+  return {
+    name: "RecordingTransport",
+    only: "",
+    skip: false,
+    make: () => new RecordingTransport(new NodeTransport()),
+  };
+}
 
 test(
   "BunTransport uses a fake globalThis.Bun, and defaultTransport picks it (Deno and Node only)",

@@ -19,6 +19,7 @@ import {
   startLoopbackServer,
 } from "../testing/loopback_server.ts";
 import { signIn, Wire } from "./_loopback_wire.ts";
+import { withLoopback } from "./_client_helpers.ts";
 
 const ACCOUNTS: LoopbackAccount[] = [
   {
@@ -36,16 +37,11 @@ const ACCOUNTS: LoopbackAccount[] = [
   },
 ];
 
-async function withServer(
+function withServer(
   body: (server: LoopbackServer) => Promise<void>,
   options: Partial<LoopbackServerOptions> = {},
 ): Promise<void> {
-  const server = await startLoopbackServer({ accounts: ACCOUNTS, dispatch: false, ...options });
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
+  return withLoopback({ accounts: ACCOUNTS, dispatch: false, ...options }, body);
 }
 
 /** The bot signs in, CHG NLN; returns its notification connection after the CHG reply. */

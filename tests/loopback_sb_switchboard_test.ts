@@ -12,13 +12,13 @@ import {
   sbUsr,
   xfrSb,
 } from "../codec/mod.ts";
-import {
-  type LoopbackAccount,
-  type LoopbackServer,
-  type LoopbackServerOptions,
-  startLoopbackServer,
+import type {
+  LoopbackAccount,
+  LoopbackServer,
+  LoopbackServerOptions,
 } from "../testing/loopback_server.ts";
 import { signIn, Wire } from "./_loopback_wire.ts";
+import { withLoopback } from "./_client_helpers.ts";
 
 // No account has another on FL, so no presence line gets between the lines a test reads.
 const ACCOUNTS: LoopbackAccount[] = [
@@ -33,16 +33,11 @@ const ACCOUNTS: LoopbackAccount[] = [
   { passport: "eve@example.com", password: "e" },
 ];
 
-async function withServer(
+function withServer(
   options: Partial<LoopbackServerOptions>,
   body: (server: LoopbackServer) => Promise<void>,
 ): Promise<void> {
-  const server = await startLoopbackServer({ accounts: ACCOUNTS, dispatch: false, ...options });
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
+  return withLoopback({ accounts: ACCOUNTS, dispatch: false, ...options }, body);
 }
 
 /** Signs in and sends the first CHG. */

@@ -12,6 +12,7 @@ import {
   type LoopbackServerOptions,
   startLoopbackServer,
 } from "../testing/loopback_server.ts";
+import { withLoopback } from "./_client_helpers.ts";
 
 const ALICE: LoopbackAccount = {
   passport: "alice@example.com",
@@ -41,16 +42,11 @@ const BOB: LoopbackAccount = {
 
 const CAROL: LoopbackAccount = { passport: "carol@example.com", password: "c" };
 
-async function withServer(
+function withServer(
   options: Partial<LoopbackServerOptions>,
   body: (server: LoopbackServer) => Promise<void>,
 ): Promise<void> {
-  const server = await startLoopbackServer({ accounts: [ALICE, BOB, CAROL], ...options });
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
+  return withLoopback({ accounts: [ALICE, BOB, CAROL], ...options }, body);
 }
 
 test("loopback server signs in through dispatch XFR and Passport over HTTP", async () => {

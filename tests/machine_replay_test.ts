@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { headerStep } from "../io_adapters/_transcript.ts";
 import {
-  headerStep,
   parseTranscript,
   type ReplayableSession,
   type ReplayConnectContext,

@@ -6,16 +6,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  bytesStep,
   parseTranscript,
   ReplayMismatchError,
   replaySession,
   stepBytes,
-  stepConnection,
   stringifyTranscript,
-  transcriptHeader,
   type TranscriptStep,
 } from "../testing/mod.ts";
+import { bytesStep, stepConnection, transcriptHeader } from "../io_adapters/_transcript.ts";
 import { ReplayTransport } from "../io_adapters/replay_transport.ts";
 import { RecordingTransport } from "../io_adapters/recording_transport.ts";
 import type { SwitchboardSession } from "../machine/mod.ts";
