@@ -26,6 +26,7 @@ export * from "./machine/mod.ts";
 export {
   Decoder,
   type DecoderOptions,
+  type RawLine,
   type Direction,
   encodeCommand,
   EncodeError,
