@@ -26,7 +26,6 @@ export * from "./machine/mod.ts";
 export {
   Decoder,
   type DecoderOptions,
-  type RawLine,
   type Direction,
   encodeCommand,
   EncodeError,
@@ -36,6 +35,7 @@ export {
   interpretSwitchboardPayload,
   parseServerCommand,
   parseSwitchboardCommand,
+  type RawLine,
 } from "./codec/mod.ts";
 export {
   type PassportFetch,
