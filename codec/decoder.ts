@@ -1,10 +1,23 @@
-import { type Command, type Direction, hasPayload, PAYLOAD_COMMANDS } from "./command.ts";
+import {
+  type Command,
+  type Direction,
+  hasPayload,
+  hasTrid,
+  MAX_TRID,
+  PAYLOAD_COMMANDS,
+} from "./command.ts";
 import { type DecodeError, type DecodeErrorCode, quote, stacklessDecodeError } from "./errors.ts";
 import type { DecoderOptions, RawLine } from "./_decoder_types.ts";
-import { LineParser } from "./_decoder_parse.ts";
-import { isCommandName, isUtf8, latin1 } from "./_decoder_text.ts";
+import { isCommandName, isUtf8, latin1, splitArgs } from "./_decoder_text.ts";
 
 export type { DecoderOptions, RawLine } from "./_decoder_types.ts";
+
+// kind: 1 = payload, 2 = TrID, 4 = TrID decided by the first parameter
+// (GTC/BLP/PRP); saves the table lookups on every line.
+interface NameEntry {
+  name: string;
+  kind: number;
+}
 
 const LF = 10;
 const CR = 13;
@@ -83,14 +96,14 @@ export class Decoder {
   // peekLine showed the first held line: next() decodes only that one.
   #peeked = false;
   readonly #view = { bytes: this.#buf, start: 0, end: 0 };
-  readonly #parser: LineParser;
+  // Valid command names seen, by their three character codes.
+  #names = new Map<number, NameEntry>();
 
   /** Creates a decoder for one direction of one connection. */
   constructor(options: DecoderOptions = {}) {
     this.#from = options.from ?? "server";
     this.#maxLine = options.maxLineBytes ?? 8192;
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
-    this.#parser = new LineParser(this.#from);
     this.#payloadNames = PAYLOAD_COMMANDS[this.#from].map((name) =>
       (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)
     );
@@ -454,21 +467,83 @@ export class Decoder {
         return;
       }
     }
-    const parser = this.#parser;
-    const command = parser.parse(text, start, end);
-    if (command === undefined) {
-      this.#emit(parser.code, parser.message, offset, parser.fatal);
-      return;
+    let from = start;
+    while (from < end && text.charCodeAt(from) === 32) from++;
+    let sp = text.indexOf(" ", from);
+    if (sp === -1 || sp > end) sp = end;
+    // Names are looked up by their three character codes: no string per line.
+    let entry: NameEntry | undefined;
+    let code = -1;
+    if (sp - from === 3) {
+      const c0 = text.charCodeAt(from);
+      const c1 = text.charCodeAt(from + 1);
+      const c2 = text.charCodeAt(from + 2);
+      if ((c0 | c1 | c2) < 128) {
+        code = (c0 << 16) | (c1 << 8) | c2;
+        entry = this.#names.get(code);
+      }
     }
-    if (!parser.payload) {
+    if (entry === undefined) {
+      const name = text.slice(from, sp);
+      if (code === -1 || !isCommandName(name)) {
+        this.#emit(
+          "invalid-name",
+          `Cannot decode line: invalid command name ${quote(name)}`,
+          offset,
+          false,
+        );
+        return;
+      }
+      entry = {
+        name,
+        kind: (hasPayload(name, this.#from) ? 1 : 0) |
+          (name === "GTC" || name === "BLP" || name === "PRP"
+            ? 4
+            : hasTrid(name, this.#from)
+            ? 2
+            : 0),
+      };
+      this.#names.set(code, entry);
+    }
+    const name = entry.name;
+    const kind = entry.kind;
+    const payload = (kind & 1) !== 0;
+    let trid: number | null = null;
+    let at = sp + 1;
+    while (at < end && text.charCodeAt(at) === 32) at++;
+    if ((kind & 6) !== 0) {
+      let t1 = at < end ? text.indexOf(" ", at) : -1;
+      if (t1 === -1 || t1 > end) t1 = end;
+      if (
+        (kind & 2) !== 0 || hasTrid(name, this.#from, at < end ? text.slice(at, t1) : undefined)
+      ) {
+        if (at >= end) {
+          this.#emit("missing-trid", `Cannot decode line "${name}": missing TrID`, offset, payload);
+          return;
+        }
+        let n = t1 - at <= 10 ? 0 : -1;
+        for (let i = at; i < t1 && n !== -1; i++) {
+          const d = text.charCodeAt(i) - 48;
+          n = d >= 0 && d <= 9 ? n * 10 + d : -1;
+        }
+        if (n === -1 || n > MAX_TRID) {
+          const message = `Cannot decode line "${name}": invalid TrID ${quote(text.slice(at, t1))}`;
+          this.#emit("invalid-trid", message, offset, payload);
+          return;
+        }
+        trid = n;
+        at = t1 + 1;
+      }
+    }
+    const parts = splitArgs(text, at, end);
+    const command: Command = { name, trid, args: parts };
+    if (!payload) {
       this.#put(command);
       return;
     }
     const lengthText = command.args.length > 0 ? command.args[command.args.length - 1] : "";
     if (!/^\d{1,10}$/.test(lengthText)) {
-      const message = `Cannot decode line "${command.name}": invalid payload length ${
-        quote(lengthText)
-      }`;
+      const message = `Cannot decode line "${name}": invalid payload length ${quote(lengthText)}`;
       this.#fail("invalid-payload-length", message, offset);
       return;
     }
@@ -476,7 +551,7 @@ export class Decoder {
     if (length > this.#maxPayload) {
       this.#emit(
         "payload-too-large",
-        `Cannot decode line "${command.name}": payload of ${length} bytes exceeds the limit of ${this.#maxPayload}`,
+        `Cannot decode line "${name}": payload of ${length} bytes exceeds the limit of ${this.#maxPayload}`,
         offset,
         false,
       );
