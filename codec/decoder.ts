@@ -1,23 +1,10 @@
-import {
-  type Command,
-  type Direction,
-  hasPayload,
-  hasTrid,
-  MAX_TRID,
-  PAYLOAD_COMMANDS,
-} from "./command.ts";
+import { type Command, type Direction, hasPayload, PAYLOAD_COMMANDS } from "./command.ts";
 import { type DecodeError, type DecodeErrorCode, quote, stacklessDecodeError } from "./errors.ts";
 import type { DecoderOptions, RawLine } from "./_decoder_types.ts";
-import { isCommandName, isUtf8, latin1, splitArgs } from "./_decoder_text.ts";
+import { hotShapes, LineParser } from "./_decoder_parse.ts";
+import { isCommandName, isUtf8, latin1 } from "./_decoder_text.ts";
 
 export type { DecoderOptions, RawLine } from "./_decoder_types.ts";
-
-// kind: 1 = payload, 2 = TrID, 4 = TrID decided by the first parameter
-// (GTC/BLP/PRP); saves the table lookups on every line.
-interface NameEntry {
-  name: string;
-  kind: number;
-}
 
 const LF = 10;
 const CR = 13;
@@ -63,8 +50,8 @@ const FAILED = 4;
  * ```
  */
 export class Decoder {
-  // Keeps the maps alive: see shapes().
-  static readonly #kept: readonly object[] = [new Decoder(), ...shapes()];
+  // Keeps the maps alive: see hotShapes().
+  static readonly #kept: readonly object[] = [new Decoder(), ...hotShapes()];
   readonly #from: Direction;
   readonly #maxLine: number;
   readonly #maxPayload: number;
@@ -98,14 +85,14 @@ export class Decoder {
   // peekLine showed the first held line: next() decodes only that one.
   #peeked = false;
   readonly #view = { bytes: this.#buf, start: 0, end: 0 };
-  // Valid command names seen, by their three character codes.
-  #names = new Map<number, NameEntry>();
+  readonly #parser: LineParser;
 
   /** Creates a decoder for one direction of one connection. */
   constructor(options: DecoderOptions = {}) {
     this.#from = options.from ?? "server";
     this.#maxLine = options.maxLineBytes ?? 8192;
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
+    this.#parser = new LineParser(this.#from);
     this.#payloadNames = PAYLOAD_COMMANDS[this.#from].map((name) =>
       (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)
     );
@@ -469,83 +456,21 @@ export class Decoder {
         return;
       }
     }
-    let from = start;
-    while (from < end && text.charCodeAt(from) === 32) from++;
-    let sp = text.indexOf(" ", from);
-    if (sp === -1 || sp > end) sp = end;
-    // Names are looked up by their three character codes: no string per line.
-    let entry: NameEntry | undefined;
-    let code = -1;
-    if (sp - from === 3) {
-      const c0 = text.charCodeAt(from);
-      const c1 = text.charCodeAt(from + 1);
-      const c2 = text.charCodeAt(from + 2);
-      if ((c0 | c1 | c2) < 128) {
-        code = (c0 << 16) | (c1 << 8) | c2;
-        entry = this.#names.get(code);
-      }
+    const parser = this.#parser;
+    const command = parser.parse(text, start, end);
+    if (command === undefined) {
+      this.#emit(parser.code, parser.message, offset, parser.fatal);
+      return;
     }
-    if (entry === undefined) {
-      const name = text.slice(from, sp);
-      if (code === -1 || !isCommandName(name)) {
-        this.#emit(
-          "invalid-name",
-          `Cannot decode line: invalid command name ${quote(name)}`,
-          offset,
-          false,
-        );
-        return;
-      }
-      entry = {
-        name,
-        kind: (hasPayload(name, this.#from) ? 1 : 0) |
-          (name === "GTC" || name === "BLP" || name === "PRP"
-            ? 4
-            : hasTrid(name, this.#from)
-            ? 2
-            : 0),
-      };
-      this.#names.set(code, entry);
-    }
-    const name = entry.name;
-    const kind = entry.kind;
-    const payload = (kind & 1) !== 0;
-    let trid: number | null = null;
-    let at = sp + 1;
-    while (at < end && text.charCodeAt(at) === 32) at++;
-    if ((kind & 6) !== 0) {
-      let t1 = at < end ? text.indexOf(" ", at) : -1;
-      if (t1 === -1 || t1 > end) t1 = end;
-      if (
-        (kind & 2) !== 0 || hasTrid(name, this.#from, at < end ? text.slice(at, t1) : undefined)
-      ) {
-        if (at >= end) {
-          this.#emit("missing-trid", `Cannot decode line "${name}": missing TrID`, offset, payload);
-          return;
-        }
-        let n = t1 - at <= 10 ? 0 : -1;
-        for (let i = at; i < t1 && n !== -1; i++) {
-          const d = text.charCodeAt(i) - 48;
-          n = d >= 0 && d <= 9 ? n * 10 + d : -1;
-        }
-        if (n === -1 || n > MAX_TRID) {
-          const message = `Cannot decode line "${name}": invalid TrID ${quote(text.slice(at, t1))}`;
-          this.#emit("invalid-trid", message, offset, payload);
-          return;
-        }
-        trid = n;
-        at = t1 + 1;
-      }
-    }
-    const parts = splitArgs(text, at, end);
-    const command: Command = { name, trid, args: parts };
-    if (!payload) {
+    if (!parser.payload) {
       this.#put(command);
       return;
     }
     const lengthText = command.args.length > 0 ? command.args[command.args.length - 1] : "";
     if (!/^\d{1,10}$/.test(lengthText)) {
-      const message = `Cannot decode line "${name}": invalid payload length ${quote(lengthText)}`;
+      const message = `Cannot decode line "${command.name}": invalid payload length ${
+        quote(lengthText)
+      }`;
       this.#fail("invalid-payload-length", message, offset);
       return;
     }
@@ -553,7 +478,7 @@ export class Decoder {
     if (length > this.#maxPayload) {
       this.#emit(
         "payload-too-large",
-        `Cannot decode line "${name}": payload of ${length} bytes exceeds the limit of ${this.#maxPayload}`,
+        `Cannot decode line "${command.name}": payload of ${length} bytes exceeds the limit of ${this.#maxPayload}`,
         offset,
         false,
       );
@@ -581,20 +506,4 @@ export class Decoder {
     this.#state = FAILED;
     this.#pending = undefined;
   }
-}
-
-/**
- * One object of each shape the hot path makes. Optimized code refers to the
- * hidden classes ("maps") of its objects weakly, and a decoder's map (its
- * private fields) and a command's are reached only through transitions that
- * a collection drops when no object of the shape is alive: after a major
- * collection between two connections, V8 would throw the decoder's code and
- * type feedback away and run it unoptimized until it warmed up again (which
- * made a fresh decoder after a forced collection about twice as slow).
- */
-function shapes(): object[] {
-  const withPayload: Command = { name: "", trid: null, args: [] };
-  withPayload.payload = new Uint8Array(0);
-  const entry: NameEntry = { name: "", kind: 0 };
-  return [{ name: "", trid: null, args: [] } satisfies Command, withPayload, entry];
 }
