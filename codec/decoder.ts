@@ -1,44 +1,10 @@
-import {
-  type Command,
-  type Direction,
-  hasPayload,
-  hasTrid,
-  isErrorCode,
-  MAX_TRID,
-  PAYLOAD_COMMANDS,
-} from "./command.ts";
+import { type Command, type Direction, hasPayload, PAYLOAD_COMMANDS } from "./command.ts";
 import { type DecodeError, type DecodeErrorCode, quote, stacklessDecodeError } from "./errors.ts";
+import type { DecoderOptions, RawLine } from "./_decoder_types.ts";
+import { hotShapes, LineParser } from "./_decoder_parse.ts";
+import { isCommandName, isUtf8, latin1 } from "./_decoder_text.ts";
 
-/** Options for {@link Decoder}. */
-export interface DecoderOptions {
-  /** Who sends the bytes being decoded. Default `"server"`. */
-  from?: Direction;
-  /** Longest command line accepted, in bytes, line end excluded. Default 8192. */
-  maxLineBytes?: number;
-  /** Largest payload accepted, in bytes. Default 65536. */
-  maxPayloadBytes?: number;
-}
-
-/**
- * A complete line not decoded yet, as {@link Decoder.peekLine} shows it:
- * `bytes[start, end)`, line end excluded. Valid until the next call on the
- * decoder; the decoder reuses this object.
- */
-export interface RawLine {
-  /** The decoder's buffer (do not write to it). */
-  readonly bytes: Uint8Array;
-  /** Index of the line's first byte. */
-  readonly start: number;
-  /** Index just past its last byte (before the CR LF or LF). */
-  readonly end: number;
-}
-
-// kind: 1 = payload, 2 = TrID, 4 = TrID decided by the first parameter
-// (GTC/BLP/PRP); saves the table lookups on every line.
-interface NameEntry {
-  name: string;
-  kind: number;
-}
+export type { DecoderOptions, RawLine } from "./_decoder_types.ts";
 
 const LF = 10;
 const CR = 13;
@@ -84,6 +50,8 @@ const FAILED = 4;
  * ```
  */
 export class Decoder {
+  // Keeps the maps alive: see hotShapes().
+  static readonly #kept: readonly object[] = [new Decoder(), ...hotShapes()];
   readonly #from: Direction;
   readonly #maxLine: number;
   readonly #maxPayload: number;
@@ -117,14 +85,14 @@ export class Decoder {
   // peekLine showed the first held line: next() decodes only that one.
   #peeked = false;
   readonly #view = { bytes: this.#buf, start: 0, end: 0 };
-  // Valid command names seen, by their three character codes.
-  #names = new Map<number, NameEntry>();
+  readonly #parser: LineParser;
 
   /** Creates a decoder for one direction of one connection. */
   constructor(options: DecoderOptions = {}) {
     this.#from = options.from ?? "server";
     this.#maxLine = options.maxLineBytes ?? 8192;
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
+    this.#parser = new LineParser(this.#from);
     this.#payloadNames = PAYLOAD_COMMANDS[this.#from].map((name) =>
       (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)
     );
@@ -361,7 +329,6 @@ export class Decoder {
   #decodeHeld(window: number): void {
     const held = this.#held;
     const base = this.#base;
-    const buf = this.#buf;
     const first = this.#heldHead;
     const from = held[first] - base;
     let last = first;
@@ -369,47 +336,85 @@ export class Decoder {
       last + 2 < held.length && held[last + 2] !== -1 && held[last + 3] - base - from < window
     ) last += 2;
     const to = held[last + 1] - base + 1;
-    const text = loose.decode(buf.subarray(from, to));
+    const text = loose.decode(this.#buf.subarray(from, to));
     this.#decoding = true;
-    if (text.length !== to - from && last > first) {
-      // Not ASCII: such a text is a two-byte string, and so is every piece
-      // cut from it (slower and twice the memory), so each line is decoded
-      // on its own and only lines with non-ASCII characters pay for them.
-      for (let i = first; i <= last; i += 2) {
-        const start = held[i] - base;
-        const lf = held[i + 1] - base;
-        const end = lf > start && buf[lf - 1] === CR ? lf - 1 : lf;
-        const line = loose.decode(buf.subarray(start, end));
-        this.#line(line, 0, line.length, held[i], line.includes("\uFFFD") ? end : -1);
-      }
-    } else {
-      // The next U+FFFD at or after `at`, or -1: found once, so a window costs
-      // one scan however many lines it holds.
-      let bad = text.indexOf("\uFFFD");
-      let at = 0;
-      for (let i = first; i <= last; i += 2) {
-        // Pieces of the text match lines of the bytes one to one (a CR or LF
-        // byte always decodes to itself); empty lines are pieces to step over.
-        let nl = text.indexOf("\n", at);
-        let stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-        while (stop === at) {
-          at = nl + 1;
-          nl = text.indexOf("\n", at);
-          stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-        }
-        if (bad !== -1 && bad < at) bad = text.indexOf("\uFFFD", at);
-        let badEnd = -1;
-        if (bad !== -1 && bad < stop) {
-          const lf = held[i + 1] - base;
-          badEnd = lf > held[i] - base && buf[lf - 1] === CR ? lf - 1 : lf;
-        }
-        this.#line(text, at, stop, held[i], badEnd);
-        at = nl + 1;
-      }
-    }
+    if (text.length === to - from || last === first) this.#lines(text, first, last);
+    else this.#mixed(text, first, last);
     this.#decoding = false;
     this.#heldHead = last + 2;
     if (this.#heldHead === held.length) this.#dropHeld();
+  }
+
+  /**
+   * Decodes held lines `first..last` from `text`, their bytes decoded: pieces
+   * of the text match lines of the bytes one to one (a CR or LF byte always
+   * decodes to itself); empty lines are pieces to step over.
+   */
+  #lines(text: string, first: number, last: number): void {
+    const held = this.#held;
+    // The next U+FFFD at or after `at`, or -1: found once, so a window costs
+    // one scan however many lines it holds.
+    let bad = text.indexOf("\uFFFD");
+    let at = 0;
+    for (let i = first; i <= last; i += 2) {
+      let nl = text.indexOf("\n", at);
+      let stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+      while (stop === at) {
+        at = nl + 1;
+        nl = text.indexOf("\n", at);
+        stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+      }
+      if (bad !== -1 && bad < at) bad = text.indexOf("\uFFFD", at);
+      this.#line(text, at, stop, held[i], bad !== -1 && bad < stop ? this.#bytesEnd(i) : -1);
+      at = nl + 1;
+    }
+  }
+
+  /**
+   * Decodes held lines `first..last` from `text`, a window that is not all
+   * ASCII. Such a text is a two-byte string, and so is every piece cut from
+   * it (slower, twice the memory): only its non-ASCII lines are taken from
+   * it; each run of ASCII lines between them is decoded again, with one call.
+   */
+  #mixed(text: string, first: number, last: number): void {
+    const held = this.#held;
+    let bad = text.indexOf("\uFFFD");
+    let at = 0;
+    let run = -1; // first line of the ASCII run not decoded yet
+    for (let i = first; i <= last; i += 2) {
+      let nl = text.indexOf("\n", at);
+      while (nl === at || (nl === at + 1 && text.charCodeAt(at) === CR)) {
+        at = nl + 1;
+        nl = text.indexOf("\n", at);
+      }
+      // As many characters as bytes: ASCII (or bytes that decode to U+FFFD
+      // one for one, which the run's own decoding finds again).
+      if (nl - at === held[i + 1] - held[i]) {
+        if (run === -1) run = i;
+      } else {
+        if (run !== -1) this.#run(run, i - 2);
+        run = -1;
+        const stop = text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        if (bad !== -1 && bad < at) bad = text.indexOf("\uFFFD", at);
+        this.#line(text, at, stop, held[i], bad !== -1 && bad < stop ? this.#bytesEnd(i) : -1);
+      }
+      at = nl + 1;
+    }
+    if (run !== -1) this.#run(run, last);
+  }
+
+  /** Decodes held lines `first..last` with one TextDecoder call of their own. */
+  #run(first: number, last: number): void {
+    const base = this.#base;
+    const from = this.#held[first] - base;
+    const to = this.#held[last + 1] - base + 1;
+    this.#lines(loose.decode(this.#buf.subarray(from, to)), first, last);
+  }
+
+  /** Where the bytes of held line `i` end in the buffer (before CR LF or LF). */
+  #bytesEnd(i: number): number {
+    const lf = this.#held[i + 1] - this.#base;
+    return lf > this.#held[i] - this.#base && this.#buf[lf - 1] === CR ? lf - 1 : lf;
   }
 
   /** Reports a line longer than the limit; skips it if framing allows. */
@@ -451,83 +456,21 @@ export class Decoder {
         return;
       }
     }
-    let from = start;
-    while (from < end && text.charCodeAt(from) === 32) from++;
-    let sp = text.indexOf(" ", from);
-    if (sp === -1 || sp > end) sp = end;
-    // Names are looked up by their three character codes: no string per line.
-    let entry: NameEntry | undefined;
-    let code = -1;
-    if (sp - from === 3) {
-      const c0 = text.charCodeAt(from);
-      const c1 = text.charCodeAt(from + 1);
-      const c2 = text.charCodeAt(from + 2);
-      if ((c0 | c1 | c2) < 128) {
-        code = (c0 << 16) | (c1 << 8) | c2;
-        entry = this.#names.get(code);
-      }
+    const parser = this.#parser;
+    const command = parser.parse(text, start, end);
+    if (command === undefined) {
+      this.#emit(parser.code, parser.message, offset, parser.fatal);
+      return;
     }
-    if (entry === undefined) {
-      const name = text.slice(from, sp);
-      if (code === -1 || !isCommandName(name)) {
-        this.#emit(
-          "invalid-name",
-          `Cannot decode line: invalid command name ${quote(name)}`,
-          offset,
-          false,
-        );
-        return;
-      }
-      entry = {
-        name,
-        kind: (hasPayload(name, this.#from) ? 1 : 0) |
-          (name === "GTC" || name === "BLP" || name === "PRP"
-            ? 4
-            : hasTrid(name, this.#from)
-            ? 2
-            : 0),
-      };
-      this.#names.set(code, entry);
-    }
-    const name = entry.name;
-    const kind = entry.kind;
-    const payload = (kind & 1) !== 0;
-    let trid: number | null = null;
-    let at = sp + 1;
-    while (at < end && text.charCodeAt(at) === 32) at++;
-    if ((kind & 6) !== 0) {
-      let t1 = at < end ? text.indexOf(" ", at) : -1;
-      if (t1 === -1 || t1 > end) t1 = end;
-      if (
-        (kind & 2) !== 0 || hasTrid(name, this.#from, at < end ? text.slice(at, t1) : undefined)
-      ) {
-        if (at >= end) {
-          this.#emit("missing-trid", `Cannot decode line "${name}": missing TrID`, offset, payload);
-          return;
-        }
-        let n = t1 - at <= 10 ? 0 : -1;
-        for (let i = at; i < t1 && n !== -1; i++) {
-          const d = text.charCodeAt(i) - 48;
-          n = d >= 0 && d <= 9 ? n * 10 + d : -1;
-        }
-        if (n === -1 || n > MAX_TRID) {
-          const message = `Cannot decode line "${name}": invalid TrID ${quote(text.slice(at, t1))}`;
-          this.#emit("invalid-trid", message, offset, payload);
-          return;
-        }
-        trid = n;
-        at = t1 + 1;
-      }
-    }
-    const parts = splitArgs(text, at, end);
-    const command: Command = { name, trid, args: parts };
-    if (!payload) {
+    if (!parser.payload) {
       this.#put(command);
       return;
     }
     const lengthText = command.args.length > 0 ? command.args[command.args.length - 1] : "";
     if (!/^\d{1,10}$/.test(lengthText)) {
-      const message = `Cannot decode line "${name}": invalid payload length ${quote(lengthText)}`;
+      const message = `Cannot decode line "${command.name}": invalid payload length ${
+        quote(lengthText)
+      }`;
       this.#fail("invalid-payload-length", message, offset);
       return;
     }
@@ -535,7 +478,7 @@ export class Decoder {
     if (length > this.#maxPayload) {
       this.#emit(
         "payload-too-large",
-        `Cannot decode line "${name}": payload of ${length} bytes exceeds the limit of ${this.#maxPayload}`,
+        `Cannot decode line "${command.name}": payload of ${length} bytes exceeds the limit of ${this.#maxPayload}`,
         offset,
         false,
       );
@@ -563,74 +506,4 @@ export class Decoder {
     this.#state = FAILED;
     this.#pending = undefined;
   }
-}
-
-/**
- * Whether `bytes[start, end)` is well-formed UTF-8 (no overlong forms, no
- * surrogates, nothing above U+10FFFF): the WHATWG decoder's rules, without
- * an exception for a bad line.
- */
-function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
-  let i = start;
-  while (i < end) {
-    const b = bytes[i];
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) need = 1;
-    else if (b >= 0xe0 && b <= 0xef) {
-      need = 2;
-      if (b === 0xe0) lo = 0xa0;
-      else if (b === 0xed) hi = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      need = 3;
-      if (b === 0xf0) lo = 0x90;
-      else if (b === 0xf4) hi = 0x8f;
-    } else return false;
-    if (i + need >= end) return false;
-    const second = bytes[i + 1];
-    if (second < lo || second > hi) return false;
-    for (let k = 2; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c < 0x80 || c > 0xbf) return false;
-    }
-    i += need + 1;
-  }
-  return true;
-}
-
-function isCommandName(name: string): boolean {
-  if (name.length !== 3) return false;
-  return (isUpper(name.charCodeAt(0)) && isUpper(name.charCodeAt(1)) &&
-    isUpper(name.charCodeAt(2))) ||
-    isErrorCode(name);
-}
-
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
-
-/** Splits `text[from, end)` on spaces; runs of spaces and trailing spaces are tolerated. */
-function splitArgs(text: string, from: number, end: number): string[] {
-  const parts: string[] = [];
-  while (from < end) {
-    let sp = text.indexOf(" ", from);
-    if (sp === -1 || sp > end) sp = end;
-    if (sp > from) parts.push(text.slice(from, sp));
-    from = sp + 1;
-  }
-  return parts;
-}
-
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let s = "";
-  for (let i = start; i < end; i += 4096) {
-    const stop = Math.min(end, i + 4096);
-    s += String.fromCharCode.apply(null, bytes.subarray(i, stop) as unknown as number[]);
-  }
-  return s;
 }

@@ -412,3 +412,24 @@ test("invalid-utf8 follows the WHATWG rules: overlong, surrogate and out-of-rang
     assertDecodes(`QNG ${text}\r\n`, [cmd("QNG", null, text)]);
   }
 });
+
+test("decoder decodes a window mixing ASCII runs, non-ASCII lines, bad UTF-8 and empty lines", () => {
+  // One push holds all of it: the ASCII runs around the non-ASCII lines are
+  // decoded apart from them, and must come out the same as line by line.
+  const input = concat([
+    bytes("QNG 1\r\n\r\nNLN NLN a@b.c Zo\u00eb 0\r\nFLN a@b.c\r\n\nQNG 2\r\n"),
+    bytes("ILN 7 AWY c@d.e \u263a\u263a 0\r\n\r\nNLN NLN e@f.g "),
+    Uint8Array.of(0xff),
+    bytes(" 0\r\nQNG 3\nNLN BSY h@i.j \ud83d\ude02\r\n"),
+  ]);
+  assertDecodes(input, [
+    cmd("QNG", null, "1"),
+    cmd("NLN", null, "NLN", "a@b.c", "Zo\u00eb", "0"),
+    cmd("FLN", null, "a@b.c"),
+    cmd("QNG", null, "2"),
+    cmd("ILN", 7, "AWY", "c@d.e", "\u263a\u263a", "0"),
+    { error: "invalid-utf8", fatal: false, offset: 78 },
+    cmd("QNG", null, "3"),
+    cmd("NLN", null, "BSY", "h@i.j", "\ud83d\ude02"),
+  ]);
+});
