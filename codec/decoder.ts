@@ -84,8 +84,7 @@ export class Decoder {
   #peeked = false;
   readonly #view = { bytes: this.#buf, start: 0, end: 0 };
   readonly #parser: LineParser;
-  // #line as a function for the window decoding (_decoder_window.ts), made
-  // once per decoder so decoding a window allocates no closure.
+  // #line for _decoder_window.ts, made once: a window allocates no closure.
   readonly #lineSink: LineSink = (text, start, end, offset, badEnd) =>
     this.#line(text, start, end, offset, badEnd);
 
@@ -322,10 +321,7 @@ export class Decoder {
     }
   }
 
-  /**
-   * Decodes held lines, about `window` bytes of them (at least one), with one
-   * TextDecoder call, into the queue.
-   */
+  /** Decodes about `window` bytes of held lines (at least one) into the queue, with one call. */
   #decodeHeld(window: number): void {
     const held = this.#held;
     const base = this.#base;
