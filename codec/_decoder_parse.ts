@@ -1,13 +1,14 @@
 /**
- * The command line parser of the `Decoder`: name, TrID and arguments
- * of one decoded line, by the codec's command table.
+ * The command line parser of the `Decoder`: name, TrID, arguments and
+ * payload length of one decoded line, by the codec's command table, and the
+ * errors of a line (too long, not UTF-8) that framing reports.
  *
  * @module
  */
 
 import { type Command, type Direction, hasPayload, hasTrid, MAX_TRID } from "./command.ts";
 import { type DecodeErrorCode, quote } from "./errors.ts";
-import { isCommandName, splitArgs } from "./_decoder_text.ts";
+import { isCommandName, isUtf8, latin1, splitArgs } from "./_decoder_text.ts";
 
 /** A command name seen, and what the table says of it. */
 // kind: 1 = payload, 2 = TrID, 4 = TrID decided by the first parameter
@@ -23,6 +24,7 @@ export interface NameEntry {
  */
 export class LineParser {
   readonly #from: Direction;
+  readonly #maxPayload: number;
   #names = new Map<number, NameEntry>();
   /** Why the last {@link parse} returned `undefined`. */
   code: DecodeErrorCode = "invalid-name";
@@ -32,10 +34,13 @@ export class LineParser {
   fatal = false;
   /** Whether the last command parsed takes a payload. */
   payload = false;
+  /** Its payload length, when it takes one (also for `payload-too-large`). */
+  length = 0;
 
-  /** A parser for lines sent by `from`. */
-  constructor(from: Direction) {
+  /** A parser for lines sent by `from`, with payloads up to `maxPayload` bytes. */
+  constructor(from: Direction, maxPayload: number) {
     this.#from = from;
+    this.#maxPayload = maxPayload;
   }
 
   /**
@@ -108,7 +113,55 @@ export class LineParser {
         at = t1 + 1;
       }
     }
-    return { name, trid, args: splitArgs(text, at, end) };
+    const args = splitArgs(text, at, end);
+    if (payload) {
+      const lengthText = args.length > 0 ? args[args.length - 1] : "";
+      if (!/^\d{1,10}$/.test(lengthText)) {
+        const message = `Cannot decode line "${name}": invalid payload length ${quote(lengthText)}`;
+        return this.#error("invalid-payload-length", message, true);
+      }
+      const length = Number(lengthText);
+      this.length = length;
+      if (length > this.#maxPayload) {
+        // Not fatal: the decoder skips the payload (`length`).
+        return this.#error(
+          "payload-too-large",
+          `Cannot decode line "${name}": payload of ${length} bytes exceeds the limit of ${this.#maxPayload}`,
+          false,
+        );
+      }
+    }
+    return { name, trid, args };
+  }
+
+  /**
+   * Whether `bytes[start, end)`, a line that decoded with U+FFFD, is valid
+   * UTF-8; if not, {@link code}, {@link message} and {@link fatal} are set.
+   */
+  utf8(bytes: Uint8Array, start: number, end: number): boolean {
+    if (isUtf8(bytes, start, end)) return true;
+    const name = latin1(bytes, start, Math.min(start + 3, end));
+    this.#error(
+      "invalid-utf8",
+      `Cannot decode line ${quote(name)}: not valid UTF-8`,
+      hasPayload(name, this.#from),
+    );
+    return false;
+  }
+
+  /**
+   * Sets {@link code}, {@link message} and {@link fatal} for the line at
+   * `bytes[start, end)`, longer than `max` bytes. Without the length at the
+   * end of the line a payload cannot be skipped: that loses framing.
+   */
+  tooLong(bytes: Uint8Array, start: number, end: number, max: number): void {
+    const name = latin1(bytes, start, Math.min(start + 3, end));
+    const fatal = hasPayload(name, this.#from) || !isCommandName(name);
+    this.#error(
+      "line-too-long",
+      `Cannot decode line ${quote(name)}: longer than ${max} bytes`,
+      fatal,
+    );
   }
 
   #error(code: DecodeErrorCode, message: string, fatal: boolean): undefined {

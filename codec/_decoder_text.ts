@@ -78,3 +78,8 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
   }
   return s;
 }
+
+/** A three-character command name as one 24-bit number, for lookups without a string. */
+export function nameCode(name: string): number {
+  return (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2);
+}

@@ -1,8 +1,9 @@
-import { type Command, type Direction, hasPayload, PAYLOAD_COMMANDS } from "./command.ts";
-import { type DecodeError, type DecodeErrorCode, quote, stacklessDecodeError } from "./errors.ts";
+import { type Command, type Direction, PAYLOAD_COMMANDS } from "./command.ts";
+import { type DecodeError, type DecodeErrorCode, stacklessDecodeError } from "./errors.ts";
 import type { DecoderOptions, RawLine } from "./_decoder_types.ts";
 import { hotShapes, LineParser } from "./_decoder_parse.ts";
-import { isCommandName, isUtf8, latin1 } from "./_decoder_text.ts";
+import { nameCode } from "./_decoder_text.ts";
+import { decodeWindow, type LineSink, loose } from "./_decoder_window.ts";
 
 export type { DecoderOptions, RawLine } from "./_decoder_types.ts";
 
@@ -11,9 +12,6 @@ const CR = 13;
 // Complete lines are decoded this many bytes at a time, with one TextDecoder
 // call per window: a call per line costs more than the decoding itself.
 const WINDOW = 2048;
-
-// ignoreBOM: a BOM at the start of a line is bytes on the wire, not a marker to drop.
-const loose = new TextDecoder("utf-8", { ignoreBOM: true });
 
 // Decoder states. Everything else lives in fields so the hot path allocates
 // only the commands themselves.
@@ -86,16 +84,17 @@ export class Decoder {
   #peeked = false;
   readonly #view = { bytes: this.#buf, start: 0, end: 0 };
   readonly #parser: LineParser;
+  // #line for _decoder_window.ts, made once: a window allocates no closure.
+  readonly #lineSink: LineSink = (text, start, end, offset, badEnd) =>
+    this.#line(text, start, end, offset, badEnd);
 
   /** Creates a decoder for one direction of one connection. */
   constructor(options: DecoderOptions = {}) {
     this.#from = options.from ?? "server";
     this.#maxLine = options.maxLineBytes ?? 8192;
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
-    this.#parser = new LineParser(this.#from);
-    this.#payloadNames = PAYLOAD_COMMANDS[this.#from].map((name) =>
-      (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)
-    );
+    this.#parser = new LineParser(this.#from, this.#maxPayload);
+    this.#payloadNames = PAYLOAD_COMMANDS[this.#from].map(nameCode);
     if (!(this.#maxLine >= 16) || !(this.#maxPayload >= 0)) {
       throw new RangeError(
         "Cannot create decoder: maxLineBytes must be >= 16, maxPayloadBytes >= 0",
@@ -322,10 +321,7 @@ export class Decoder {
     }
   }
 
-  /**
-   * Decodes held lines, about `window` bytes of them (at least one), with one
-   * TextDecoder call, into the queue.
-   */
+  /** Decodes about `window` bytes of held lines (at least one) into the queue, with one call. */
   #decodeHeld(window: number): void {
     const held = this.#held;
     const base = this.#base;
@@ -335,100 +331,20 @@ export class Decoder {
     while (
       last + 2 < held.length && held[last + 2] !== -1 && held[last + 3] - base - from < window
     ) last += 2;
-    const to = held[last + 1] - base + 1;
-    const text = loose.decode(this.#buf.subarray(from, to));
+    const text = loose.decode(this.#buf.subarray(from, held[last + 1] - base + 1));
     this.#decoding = true;
-    if (text.length === to - from || last === first) this.#lines(text, first, last);
-    else this.#mixed(text, first, last);
+    decodeWindow(text, this.#buf, base, held, first, last, this.#lineSink);
     this.#decoding = false;
     this.#heldHead = last + 2;
     if (this.#heldHead === held.length) this.#dropHeld();
   }
 
-  /**
-   * Decodes held lines `first..last` from `text`, their bytes decoded: pieces
-   * of the text match lines of the bytes one to one (a CR or LF byte always
-   * decodes to itself); empty lines are pieces to step over.
-   */
-  #lines(text: string, first: number, last: number): void {
-    const held = this.#held;
-    // The next U+FFFD at or after `at`, or -1: found once, so a window costs
-    // one scan however many lines it holds.
-    let bad = text.indexOf("\uFFFD");
-    let at = 0;
-    for (let i = first; i <= last; i += 2) {
-      let nl = text.indexOf("\n", at);
-      let stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-      while (stop === at) {
-        at = nl + 1;
-        nl = text.indexOf("\n", at);
-        stop = nl > at && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-      }
-      if (bad !== -1 && bad < at) bad = text.indexOf("\uFFFD", at);
-      this.#line(text, at, stop, held[i], bad !== -1 && bad < stop ? this.#bytesEnd(i) : -1);
-      at = nl + 1;
-    }
-  }
-
-  /**
-   * Decodes held lines `first..last` from `text`, a window that is not all
-   * ASCII. Such a text is a two-byte string, and so is every piece cut from
-   * it (slower, twice the memory): only its non-ASCII lines are taken from
-   * it; each run of ASCII lines between them is decoded again, with one call.
-   */
-  #mixed(text: string, first: number, last: number): void {
-    const held = this.#held;
-    let bad = text.indexOf("\uFFFD");
-    let at = 0;
-    let run = -1; // first line of the ASCII run not decoded yet
-    for (let i = first; i <= last; i += 2) {
-      let nl = text.indexOf("\n", at);
-      while (nl === at || (nl === at + 1 && text.charCodeAt(at) === CR)) {
-        at = nl + 1;
-        nl = text.indexOf("\n", at);
-      }
-      // As many characters as bytes: ASCII (or bytes that decode to U+FFFD
-      // one for one, which the run's own decoding finds again).
-      if (nl - at === held[i + 1] - held[i]) {
-        if (run === -1) run = i;
-      } else {
-        if (run !== -1) this.#run(run, i - 2);
-        run = -1;
-        const stop = text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
-        if (bad !== -1 && bad < at) bad = text.indexOf("\uFFFD", at);
-        this.#line(text, at, stop, held[i], bad !== -1 && bad < stop ? this.#bytesEnd(i) : -1);
-      }
-      at = nl + 1;
-    }
-    if (run !== -1) this.#run(run, last);
-  }
-
-  /** Decodes held lines `first..last` with one TextDecoder call of their own. */
-  #run(first: number, last: number): void {
-    const base = this.#base;
-    const from = this.#held[first] - base;
-    const to = this.#held[last + 1] - base + 1;
-    this.#lines(loose.decode(this.#buf.subarray(from, to)), first, last);
-  }
-
-  /** Where the bytes of held line `i` end in the buffer (before CR LF or LF). */
-  #bytesEnd(i: number): number {
-    const lf = this.#held[i + 1] - this.#base;
-    return lf > this.#held[i] - this.#base && this.#buf[lf - 1] === CR ? lf - 1 : lf;
-  }
-
   /** Reports a line longer than the limit; skips it if framing allows. */
   #lineTooLong(bytes: Uint8Array, pos: number, end: number): void {
-    const name = latin1(bytes, pos, Math.min(pos + 3, end));
-    // Without the length at the end of the line a payload cannot be skipped.
-    const fatal = hasPayload(name, this.#from) || !isCommandName(name);
-    this.#emit(
-      "line-too-long",
-      `Cannot decode line ${quote(name)}: longer than ${this.#maxLine} bytes`,
-      this.#base + pos,
-      fatal,
-    );
-    if (!fatal) {
+    const parser = this.#parser;
+    parser.tooLong(bytes, pos, end, this.#maxLine);
+    this.#emit(parser.code, parser.message, this.#base + pos, parser.fatal);
+    if (!parser.fatal) {
       this.#state = SKIP_LINE;
       this.#lineScanned = 0;
     }
@@ -440,52 +356,25 @@ export class Decoder {
    * it came out with U+FFFD, so they must be checked.
    */
   #line(text: string, start: number, end: number, offset: number, badEnd: number): void {
+    const parser = this.#parser;
     // Only a line that came out with U+FFFD is checked, without a throwing
     // strict decode: a valid line decodes the same either way.
-    if (badEnd !== -1) {
-      const from = offset - this.#base;
-      const to = badEnd;
-      if (!isUtf8(this.#buf, from, to)) {
-        const name = latin1(this.#buf, from, Math.min(from + 3, to));
-        this.#emit(
-          "invalid-utf8",
-          `Cannot decode line ${quote(name)}: not valid UTF-8`,
-          offset,
-          hasPayload(name, this.#from),
-        );
-        return;
-      }
-    }
-    const parser = this.#parser;
-    const command = parser.parse(text, start, end);
+    const command = badEnd !== -1 && !parser.utf8(this.#buf, offset - this.#base, badEnd)
+      ? undefined
+      : parser.parse(text, start, end);
     if (command === undefined) {
       this.#emit(parser.code, parser.message, offset, parser.fatal);
+      if (parser.code === "payload-too-large") {
+        this.#state = SKIP_BYTES;
+        this.#skipRemaining = parser.length;
+      }
       return;
     }
     if (!parser.payload) {
       this.#put(command);
       return;
     }
-    const lengthText = command.args.length > 0 ? command.args[command.args.length - 1] : "";
-    if (!/^\d{1,10}$/.test(lengthText)) {
-      const message = `Cannot decode line "${command.name}": invalid payload length ${
-        quote(lengthText)
-      }`;
-      this.#fail("invalid-payload-length", message, offset);
-      return;
-    }
-    const length = Number(lengthText);
-    if (length > this.#maxPayload) {
-      this.#emit(
-        "payload-too-large",
-        `Cannot decode line "${command.name}": payload of ${length} bytes exceeds the limit of ${this.#maxPayload}`,
-        offset,
-        false,
-      );
-      this.#state = SKIP_BYTES;
-      this.#skipRemaining = length;
-      return;
-    }
+    const length = parser.length;
     if (length === 0) {
       command.payload = new Uint8Array(0);
       this.#put(command);
