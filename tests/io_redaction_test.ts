@@ -17,7 +17,7 @@ import { SECRET_PAYLOAD_HEADERS, secretArgIndexes } from "../codec/command.ts";
 import { type RedactorLimits, StreamRedactor } from "../io_adapters/_redact.ts";
 import { chunkings } from "./_helpers.ts";
 import { RecordingTransport } from "../io_adapters/recording_transport.ts";
-import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
+import type { Connection, Transport } from "../io_adapters/transport.ts";
 import { stepBytes, type TranscriptStep } from "../testing/transcript.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
