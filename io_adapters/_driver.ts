@@ -232,6 +232,7 @@ export class SessionDriver<E> {
     this.#o.transport.connect(host, port, {
       signal: attempt.signal,
       timeoutMs: this.#o.connectTimeoutMs,
+      kind,
     }).then(
       (connection) => {
         if (this.#attempt !== attempt || this.#stopped) {

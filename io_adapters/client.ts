@@ -65,6 +65,7 @@ export class Client {
       timers: core.timers,
       dropped: (count) => ({ type: "eventsDropped", count }),
     });
+    if (options.onEvent) this.#events.on("*", options.onEvent);
     this.#conversations = new Conversations(options, core.timers, core.clock, {
       requestSwitchboard: (signal) => core.requestSwitchboard({ signal }),
       run: (session, onEvent) => core.run(session, "sb", onEvent),

@@ -50,6 +50,12 @@ export interface ClientOptions extends SessionOptions {
   reconnect?: boolean | ReconnectOptions;
   /** Receives every command line sent and received, secrets redacted. */
   trace?: TraceFunction;
+  /**
+   * Called with every event as it happens, from the start of the sign-in: unlike `Client.events`
+   * and `on`, it sees the events of `Client.connect` while that is still pending (`connecting`,
+   * `authenticating`, `syncProgress`), e.g. to show progress. Same as `on("*", onEvent)`.
+   */
+  onEvent?: (event: ClientEvent) => void;
   /** Most events kept while nobody reads `Client.events`; older ones are dropped. Default 10 000. */
   maxBufferedEvents?: number;
   /** Conversations: whether to join when invited, time limits, switchboard settings. */

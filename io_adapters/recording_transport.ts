@@ -6,13 +6,7 @@
 import type { SessionOptions } from "../machine/mod.ts";
 import { PassportError } from "../auth/mod.ts";
 import { REDACTED, StreamRedactor } from "./_redact.ts";
-import {
-  bytesStep,
-  type ConnectionKind,
-  headerStep,
-  NS_CONNECTION,
-  type TranscriptStep,
-} from "./_transcript.ts";
+import { bytesStep, headerStep, NS_CONNECTION, type TranscriptStep } from "./_transcript.ts";
 import { redactEvent } from "./_replay_text.ts";
 import { hostPort, singleConsumer } from "./_shared.ts";
 import type { RunPassportFunction } from "./run_passport.ts";
@@ -131,7 +125,7 @@ export class RecordingTransport implements Transport {
   async connect(
     host: string,
     port: number,
-    options?: ConnectOptions & { kind?: ConnectionKind },
+    options?: ConnectOptions,
   ): Promise<Connection> {
     const where = hostPort(host, port);
     let inner: Connection;

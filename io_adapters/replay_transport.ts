@@ -9,13 +9,7 @@
 import type { PassportFetch } from "../auth/mod.ts";
 import { describeStep as describe, excerpt, quote } from "./_replay_text.ts";
 import { replayPassportFetch, replayRunPassport } from "./_replay_passport.ts";
-import {
-  type ConnectionKind,
-  NS_CONNECTION,
-  stepBytes,
-  stepConnection,
-  type TranscriptStep,
-} from "./_transcript.ts";
+import { NS_CONNECTION, stepBytes, stepConnection, type TranscriptStep } from "./_transcript.ts";
 import type { RunPassportFunction } from "./run_passport.ts";
 import { hostPort } from "./_shared.ts";
 import { ReplayConnection } from "./_replay_connection.ts";
@@ -174,7 +168,7 @@ export class ReplayTransport implements Transport {
   connect(
     host: string,
     port: number,
-    options: ConnectOptions & { kind?: ConnectionKind } = {},
+    options: ConnectOptions = {},
   ): Promise<Connection> {
     if (this.#error) return Promise.reject(this.#error);
     const where = hostPort(host, port);

@@ -2,6 +2,8 @@
 // node.ts, bun.ts), the replay transport and the recording wrapper implement it; the client takes
 // one as an argument and never picks a runtime itself.
 
+import type { ConnectionKind } from "../codec/mod.ts";
+
 export { TransportError, type TransportErrorCode } from "./errors.ts";
 
 /** Options for one {@linkcode Transport.connect} call. */
@@ -13,6 +15,13 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Longest wait for the connection, in ms; then `connect` rejects with code `"timeout"`. */
   timeoutMs?: number;
+  /**
+   * Which kind of server this connection is for: `"ns"` (notification server, including an
+   * `XFR NS` redirect) or `"sb"` (a switchboard). The client always passes it; plain TCP
+   * transports ignore it, the recording and replay transports use it to name and match the
+   * connection, and a gateway can use it to route.
+   */
+  kind?: ConnectionKind;
 }
 
 /**

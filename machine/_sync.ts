@@ -49,6 +49,8 @@ export class SyncState {
   // Set between the last LST (by count) and the first command that is not one of its BPRs.
   #snapshotDue: { fromCache: boolean } | undefined;
   #warnedDuplicates = false;
+  // `#contactsLeft` at which the next `syncProgress` is due; -1: none (see #progress).
+  #progressAt = -1;
 
   constructor(state: NsState) {
     this.#s = state;
@@ -85,6 +87,8 @@ export class SyncState {
     this.#groupsAdvertised = this.#groupsLeft = m.groupCount ?? 0;
     s.dispatch({ type: "SYN_LIST" });
     this.#receiving = true;
+    this.#progressAt = -1;
+    if (m.contactCount > 0) this.#progress();
     this.#check();
   }
 
@@ -160,7 +164,23 @@ export class SyncState {
     this.#s.list.append(contact);
     this.#draft = contact;
     this.#lastListed = contact.passport;
-    this.#contactsLeft--;
+    // The only cost of progress on the fast path: one compare per contact.
+    if (--this.#contactsLeft === this.#progressAt) this.#progress();
+  }
+
+  /**
+   * Emits `syncProgress` and sets when the next one is due: on the first contact that brings the
+   * count into the next tenth of the total, unless that is the last contact.
+   */
+  #progress(): void {
+    const total = this.#contactsAdvertised;
+    const received = total - this.#contactsLeft;
+    // -1 can be reached by a surplus LST (after the count, while groups are still due).
+    if (received < 0 || received >= total) return;
+    this.#s.emit({ type: "syncProgress", received, total });
+    const tenth = Math.floor((received * 10) / total) + 1;
+    const next = Math.floor((tenth * total + 9) / 10);
+    this.#progressAt = next < total ? total - next : -1;
   }
 
   #check(): void {

@@ -72,6 +72,13 @@ export type SessionEvent =
     /** Whether the server said the cached list was current. */
     fromCache: boolean;
   }
+  /**
+   * The contact list is arriving: `received` of the `total` contacts the `SYN` reply announced.
+   * Emitted with `received` 0 when a reply announces a non-zero total, then each time another
+   * tenth of it has arrived (at most 9 more), never for the last contact: `contactsSynced`
+   * follows it. Not emitted when the cached list is current.
+   */
+  | { type: "syncProgress"; received: number; total: number }
   | { type: "statusChanged"; status: AnyStatus; clientId?: number; msnObject?: string }
   | {
     type: "presence";

@@ -83,7 +83,7 @@ export class SessionDriver {
   ): void {
     const fail = (error: unknown) => this.errors.push(error);
     if (out.type === "connect") {
-      const options = { kind: out.kind } as ConnectOptions;
+      const options: ConnectOptions = { kind: out.kind };
       this.#transport.connect(out.host, out.port, options).then((connection) => {
         lane.connection = connection;
         lane.session.handleConnected(this.#now);

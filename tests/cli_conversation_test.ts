@@ -191,6 +191,46 @@ test("cli send to an offline contact exits 1 with the typed error", async () => 
   });
 });
 
+test("cli progress without --trace: syncing lines every tenth of a 25-contact list, no trace", async () => {
+  const contacts = Array.from({ length: 25 }, (_, i) => ({
+    passport: `c${i}@example.com`,
+    lists: ["FL", "AL"] as ("FL" | "AL")[],
+  }));
+  const server = await startLoopbackServer({
+    accounts: [{ passport: "alice@example.com", password: PASSWORD, contacts }],
+  });
+  try {
+    const run = io();
+    const code = await runCli(
+      ["send", ...flags(server), "--to", "c0@example.com", "--text", "hi"],
+      run.cli,
+    );
+    assert.equal(code, 1); // c0 is offline: the sign-in is what this test is about
+    const { host, port } = server.dispatchAddress;
+    const ns = server.notificationAddress;
+    assert.deepEqual(run.stderr.slice(0, -1), [
+      `connecting to ${host}:${port}`,
+      `connecting to ${ns.host}:${ns.port}`,
+      "Passport…",
+      "syncing 0 of 25 contacts",
+      "syncing 3 of 25 contacts",
+      "syncing 5 of 25 contacts",
+      "syncing 8 of 25 contacts",
+      "syncing 10 of 25 contacts",
+      "syncing 13 of 25 contacts",
+      "syncing 15 of 25 contacts",
+      "syncing 18 of 25 contacts",
+      "syncing 20 of 25 contacts",
+      "syncing 23 of 25 contacts",
+      "synced 25 contacts",
+      `connecting to ${server.switchboardAddress.host}:${server.switchboardAddress.port}`,
+    ]);
+    assert.match(run.stderr.at(-1)!, /^msnp send: offline: /);
+  } finally {
+    await server.close();
+  }
+});
+
 test("cli send and chat name a missing --to, --text or --with", async () => {
   const run = io();
   assert.equal(

@@ -6,7 +6,11 @@ import {
   Client,
   type ClientEvent,
   type ClientOptions,
+  type Connection,
+  type ConnectOptions,
   ConversationError,
+  defaultTransport,
+  type Transport,
 } from "../io_adapters/mod.ts";
 import type { LoopbackAccount, LoopbackServer, LoopbackServerOptions } from "../testing/mod.ts";
 import { ticketsFrom, Watch, within, withLoopback } from "./_client_helpers.ts";
@@ -126,6 +130,28 @@ test("two clients chat both ways, and each sees the other typing", async () => {
     assert.deepEqual([ended.conversation, ended.reason], [chat, "left"]);
     await assert.rejects(chat.send("late"), rejectsWith("closed"));
     assert.deepEqual(alice.conversations, []);
+    await alice.close();
+    await bob.close();
+  });
+});
+
+test("the client tells the transport which kind of server each connection is for", async () => {
+  await withServer(async (server) => {
+    const seen: { port: number; kind: string | undefined }[] = [];
+    const inner = defaultTransport();
+    const transport: Transport = {
+      connect(host: string, port: number, options?: ConnectOptions): Promise<Connection> {
+        seen.push({ port, kind: options?.kind });
+        return inner.connect(host, port, options);
+      },
+    };
+    const alice = await connect(server, "alice@example.com", { transport });
+    const bob = await connect(server, "bob@example.com");
+    assert.deepEqual(seen, [{ port: server.dispatchAddress.port, kind: "ns" }]);
+    await alice.openConversation("bob@example.com");
+    assert.equal(seen.length, 2);
+    assert.equal(seen[1].kind, "sb");
+    assert.notEqual(seen[1].port, server.dispatchAddress.port);
     await alice.close();
     await bob.close();
   });

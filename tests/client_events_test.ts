@@ -102,6 +102,30 @@ test("waitFor rejects on timeout, on abort, and with the final error when the cl
   }
 });
 
+test("onEvent sees the sign-in's events, sync progress included, before connect resolves", async () => {
+  const server = await startLoopbackServer({ accounts: ACCOUNTS });
+  try {
+    const seen: ClientEvent[] = [];
+    const bob = await Client.connect({ ...options(server), onEvent: (e) => seen.push(e) });
+    assert.deepStrictEqual(seen.map((e) => e.type), [
+      "connecting",
+      "redirected",
+      "connecting",
+      "authenticating",
+      "signedIn",
+      "profile",
+      "syncProgress",
+      "contactsSynced",
+      "statusChanged",
+    ]);
+    assert.deepStrictEqual(seen[6], { type: "syncProgress", received: 0, total: 1 });
+    await bob.close();
+    assert.deepStrictEqual(seen.slice(9).map((e) => e.type), ["signedOut"]);
+  } finally {
+    await server.close();
+  }
+});
+
 test("events beyond maxBufferedEvents are dropped and the loop is told how many", async () => {
   const server = await startLoopbackServer({ accounts: ACCOUNTS });
   try {
@@ -109,8 +133,8 @@ test("events beyond maxBufferedEvents are dropped and the loop is told how many"
     await bob.close();
     const seen: ClientEvent[] = [];
     for await (const event of bob.events) seen.push(event);
-    assert.equal(bob.droppedEvents, 6);
-    assert.deepStrictEqual(seen[0], { type: "eventsDropped", count: 6 });
+    assert.equal(bob.droppedEvents, 7);
+    assert.deepStrictEqual(seen[0], { type: "eventsDropped", count: 7 });
     assert.deepStrictEqual(seen.map((e) => e.type), [
       "eventsDropped",
       "contactsSynced",

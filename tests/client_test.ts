@@ -95,8 +95,8 @@ test("client signs in through the dispatch redirect and Passport, and syncs the 
     const alice = await Client.connect(clientOptions(server, "alice@example.com", "p,a%ss wörd&"));
     const events = watch(alice);
     await events.until((e) => e.type === "statusChanged");
-    // Request outcomes settle promises and are not events; progress comes as connecting and
-    // authenticating, in order with what the session does.
+    // Request outcomes settle promises and are not events; progress comes as connecting,
+    // authenticating and syncProgress, in order with what the session does.
     const ds = server.dispatchAddress;
     const ns = server.notificationAddress;
     assert.deepStrictEqual(
@@ -108,6 +108,7 @@ test("client signs in through the dispatch redirect and Passport, and syncs the 
         "authenticating",
         "signedIn",
         "profile",
+        "syncProgress",
         "contactsSynced",
         "statusChanged",
       ],

@@ -17,7 +17,7 @@ import { SECRET_PAYLOAD_HEADERS, secretArgIndexes } from "../codec/command.ts";
 import { type RedactorLimits, StreamRedactor } from "../io_adapters/_redact.ts";
 import { chunkings } from "./_helpers.ts";
 import { RecordingTransport } from "../io_adapters/recording_transport.ts";
-import type { Connection, ConnectOptions, Transport } from "../io_adapters/transport.ts";
+import type { Connection, Transport } from "../io_adapters/transport.ts";
 import { stepBytes, type TranscriptStep } from "../testing/transcript.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -167,7 +167,7 @@ test("RecordingTransport redacts cookies in RNG, XFR, USR and ANS on NS and SB c
   for (const split of [0, 17, 200, serverBytes.length - 3]) {
     const recorder = new RecordingTransport(memoryTransport(serverBytes, split));
     for (const kind of ["ns", "sb"] as const) {
-      const c = await recorder.connect("h", 1, { kind } as ConnectOptions);
+      const c = await recorder.connect("h", 1, { kind });
       await c.write(clientBytes.subarray(0, split));
       await c.write(clientBytes.subarray(split));
       for await (const _ of c.readable) { /* drain */ }
@@ -266,7 +266,7 @@ test("RecordingTransport records a payload too large to keep the same whatever t
   const bytes = enc(text);
   for (let split = 0; split <= bytes.length; split++) {
     const recorder = new RecordingTransport(memoryTransport(bytes, split));
-    const c = await recorder.connect("h", 1, { kind: "ns" } as ConnectOptions);
+    const c = await recorder.connect("h", 1, { kind: "ns" });
     for await (const _ of c.readable) { /* drain */ }
     const recv = recorder.steps.filter((s) => "recv" in s).map((s) => dec(stepBytes(s)!));
     assert.equal(recv.join(""), expected, `split ${split}`);

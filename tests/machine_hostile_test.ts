@@ -61,11 +61,11 @@ test("an LST or LSG before the SYN reply does not complete the sync; it is a war
     d.recv("CHG 6 NLN 0\r\n");
     const events = d.events;
     assert.deepEqual(
-      types(events).slice(0, 3),
-      ["warning", "warning", "contactsSynced"],
+      types(events).slice(0, 4),
+      ["warning", "warning", "syncProgress", "contactsSynced"],
       label,
     );
-    const synced = events[2] as Extract<SessionEvent, { type: "contactsSynced" }>;
+    const synced = events[3] as Extract<SessionEvent, { type: "contactsSynced" }>;
     assert.deepEqual(synced.contactList.contacts.map((c) => c.passport), ["bob@example.com"]);
     assert.deepEqual(synced.contactList.groups, []);
   }
@@ -80,7 +80,12 @@ test("a contact listed twice (any letter case) does not complete the sync early;
     const d = at("syncing");
     for (const chunk of chunks) d.session.handleData(chunk, 1);
     assert.equal(d.session.phase, "syncing", label);
-    assert.deepEqual(types(d.events), ["warning"], label);
+    // Progress counts LST lines: 0, 1, 2 of 3 (the duplicate counted), then the warning.
+    assert.deepEqual(
+      types(d.events),
+      ["syncProgress", "syncProgress", "syncProgress", "warning"],
+      label,
+    );
     d.recv("LST dave@example.com Dave 1\r\n");
     assert.equal(d.session.phase, "online", label);
     d.recv("CHG 6 NLN 0\r\n");
@@ -113,8 +118,8 @@ test("a SYN with fewer lines than advertised fails at the sync's time limit; ext
   long.recv("SYN 5 3 1 0\r\nLST a@example.com A 1\r\nLST b@example.com B 1\r\nCHG 6 NLN 0\r\n");
   assert.equal(long.session.phase, "online");
   const events = long.events;
-  assert.deepEqual(types(events).slice(0, 2), ["contactsSynced", "warning"]);
-  const warning = events[1] as Extract<SessionEvent, { type: "warning" }>;
+  assert.deepEqual(types(events).slice(0, 3), ["syncProgress", "contactsSynced", "warning"]);
+  const warning = events[2] as Extract<SessionEvent, { type: "warning" }>;
   assert.ok(warning.error instanceof SessionError && warning.error.code === "protocol");
   assert.equal(long.session.contactList.contacts.length, 1);
 });

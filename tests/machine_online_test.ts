@@ -17,6 +17,8 @@ function onlineWithList(version: "MSNP8" | "MSNP9" = "MSNP8"): TranscriptStep[] 
     },
     { send: `CHG 6 NLN ${offerClientId}\r\n` },
     { recv: `CHG 6 NLN ${offerClientId}\r\n` },
+    { event: { type: "syncProgress", received: 0, total: 2 } },
+    { event: { type: "syncProgress", received: 1, total: 2 } },
     { event: { type: "contactsSynced" } },
     { event: { type: "statusChanged" } },
     { event: { type: "requestCompleted", requestId: 6 } },

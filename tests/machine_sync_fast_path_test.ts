@@ -243,7 +243,18 @@ test("a SYN mixing fast-path and general-path lines syncs the same at every spli
   // The MSG inside the SYN is still delivered, in its place; the duplicate is a warning.
   assert.deepStrictEqual(
     whole.events.map((e) => e.type),
-    ["notification", "warning", "contactsSynced", "statusChanged", "requestCompleted"],
+    [
+      "syncProgress",
+      "syncProgress",
+      "syncProgress",
+      "syncProgress",
+      "notification",
+      "syncProgress",
+      "warning",
+      "contactsSynced",
+      "statusChanged",
+      "requestCompleted",
+    ],
   );
   const ones: Uint8Array[] = [];
   for (let i = 0; i < data.length; i++) ones.push(data.subarray(i, i + 1));

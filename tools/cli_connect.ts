@@ -4,6 +4,7 @@
 
 import {
   Client,
+  type ClientEvent,
   createPassportFetch,
   defaultTransport,
   RecordingTransport,
@@ -98,15 +99,11 @@ export function traceLine(entry: TraceEntry): string {
 
 /**
  * Progress lines on stderr, one each, so a slow server is visible: `connecting to host:port` for
- * every connection, `Passport…` for every Passport run, and `syncing n of m contacts` (0, then
- * every tenth) while the list arrives. The session does not count contacts as they arrive, so
- * the count is read from the trace: the `SYN` reply's total and the `LST` lines after it.
+ * every connection, `Passport…` for every Passport run, and `syncing n of m contacts` for each
+ * `syncProgress` event (0, then every tenth) while the list arrives.
  */
 export class Progress {
   readonly #print: (line: string) => void;
-  #total = 0;
-  #received = 0;
-  #step = 0;
 
   /** Prints with `print`. */
   constructor(print: (line: string) => void) {
@@ -131,25 +128,10 @@ export class Progress {
     };
   }
 
-  /** Reads one traced line of the notification connection for the sync's progress. */
-  readonly trace = (entry: TraceEntry): void => {
-    if (entry.direction !== "receive" || entry.kind !== "ns") return;
-    const line = entry.line;
-    if (line.startsWith("SYN ")) {
-      // `SYN <trid> <version> <contacts> <groups>`; without counts the cached list is current.
-      const total = Number(line.split(" ")[3]);
-      if (!(total > 0)) return;
-      this.#total = total;
-      this.#received = 0;
-      this.#step = 0;
-      this.#print(`syncing 0 of ${total} contacts`);
-    } else if (line.startsWith("LST ") && this.#received < this.#total) {
-      const received = ++this.#received;
-      const step = Math.floor((received * 10) / this.#total);
-      if (step > this.#step && received < this.#total) {
-        this.#step = step;
-        this.#print(`syncing ${received} of ${this.#total} contacts`);
-      }
+  /** Reads one client event (`ClientOptions.onEvent`) for the sync's progress. */
+  readonly event = (event: ClientEvent): void => {
+    if (event.type === "syncProgress") {
+      this.#print(`syncing ${event.received} of ${event.total} contacts`);
     }
   };
 }
@@ -200,7 +182,6 @@ export async function signIn(
   const onInterrupt = () => stop.abort();
   io.interrupt?.addEventListener("abort", onInterrupt, { once: true });
   const progress = new Progress(io.stderr);
-  const traced = options.has("--trace");
   try {
     const client = await Client.connect({
       account: options.get("--account")!,
@@ -216,10 +197,9 @@ export async function signIn(
         run: progress.passport(recorder?.wrapRunPassport(runPassport) ?? runPassport),
       },
       reconnect: !options.has("--no-reconnect"),
-      trace: (entry) => {
-        if (traced) io.stderr(traceLine(entry));
-        progress.trace(entry);
-      },
+      // Only with --trace: tracing makes the client redact and decode every line.
+      trace: options.has("--trace") ? (entry) => io.stderr(traceLine(entry)) : undefined,
+      onEvent: progress.event,
       signal: stop.signal,
     });
     const synced = client.contactList.contacts.length;
