@@ -5,6 +5,7 @@
 // tools/fuzz.ts the long one. Works unchanged on Deno, Node and Bun.
 
 import { inspect } from "node:util";
+import { concat } from "./_helpers.ts";
 
 /** A deterministic xorshift32 random source: the same seed gives the same campaign. */
 export class Rng {
@@ -53,18 +54,6 @@ const encoder = new TextEncoder();
 /** Text to UTF-8 bytes. */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 // Bytes and snippets the campaign found worth trying: controls, invalid and overlong UTF-8, line

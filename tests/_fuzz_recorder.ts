@@ -33,6 +33,7 @@ import {
 } from "./_fuzz.ts";
 import { canon, secretToken } from "./_fuzz_script.ts";
 import { readFileSync } from "node:fs";
+import { concat } from "./_helpers.ts";
 
 const SPACES = () => " ";
 
@@ -100,18 +101,6 @@ function realUnits(): Record<Direction, Uint8Array[]> {
 }
 
 const REAL = realUnits();
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function latin1(bytes: Uint8Array): string {
   let out = "";

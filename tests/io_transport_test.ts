@@ -10,6 +10,7 @@ import { NodeTransport } from "../io_adapters/node.ts";
 import { RecordingTransport } from "../io_adapters/recording_transport.ts";
 import { defaultTransport, detectRuntime } from "../io_adapters/auto.ts";
 import { type Connection, type Transport, TransportError } from "../io_adapters/transport.ts";
+import { concat } from "./_helpers.ts";
 
 const hasDeno = typeof (globalThis as { Deno?: unknown }).Deno === "object";
 const hasBun = typeof (globalThis as { Bun?: unknown }).Bun === "object";
@@ -18,16 +19,6 @@ const canReset = typeof (Socket.prototype as { resetAndDestroy?: unknown }).rese
 
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Deterministic bytes that differ at every offset modulo 251, so reordering or reuse shows. */
 function pattern(size: number, seed = 0): Uint8Array {
