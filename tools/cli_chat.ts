@@ -4,8 +4,8 @@
 import { type ClientEvent, ConversationError } from "../io_adapters/mod.ts";
 import type { CliIo } from "./cli_decode.ts";
 import { printEvent } from "./cli_events.ts";
-import { CONNECTION_HELP, parseConnectionArgs, signIn } from "./cli_connect.ts";
-import { failer, linger, usageError } from "./cli_send.ts";
+import { CONNECTION_HELP } from "./cli_connect.ts";
+import { linger, startSignedIn } from "./cli_send.ts";
 
 /** Help text of the `chat` subcommand. */
 export const CHAT_USAGE: string = `Usage: msnp chat --server HOST:PORT --account EMAIL --with EMAIL
@@ -61,20 +61,13 @@ async function* lines(stdin: CliIo["stdin"], signal?: AbortSignal): AsyncGenerat
 
 /** Runs `msnp chat`; resolves to the exit code. */
 export async function runChat(args: readonly string[], io: CliIo): Promise<number> {
-  const options = parseConnectionArgs(
-    args,
-    { with: { type: "string" }, wait: { type: "string" } },
-    ["--with"],
-  );
-  if (options === "help") {
-    for (const line of CHAT_USAGE.split("\n")) io.stdout(line);
-    return 0;
-  }
-  if (typeof options === "string") return usageError("chat", options, io);
-  const json = options.has("--json");
-  const fail = failer("chat", json, io);
-  const session = await signIn(options, io, fail);
-  if (typeof session === "number") return session;
+  const started = await startSignedIn("chat", args, io, {
+    extra: { with: { type: "string" }, wait: { type: "string" } },
+    required: ["--with"],
+    usage: CHAT_USAGE,
+  });
+  if (typeof started === "number") return started;
+  const { options, json, fail, session } = started;
   const { client } = session;
   client.on("*", (event: ClientEvent) => {
     if (SHOWN.has(event.type)) printEvent(event, json, io.stdout);

@@ -4,7 +4,8 @@
 import { ConversationError } from "../io_adapters/mod.ts";
 import { type CliIo, EXIT_USAGE } from "./cli_decode.ts";
 import { printEvent } from "./cli_events.ts";
-import { CONNECTION_HELP, parseConnectionArgs, signIn } from "./cli_connect.ts";
+import type { OptionSpec } from "./cli_args.ts";
+import { type CliSession, CONNECTION_HELP, parseConnectionArgs, signIn } from "./cli_connect.ts";
 
 /** Help text of the `send` subcommand. */
 export const SEND_USAGE: string =
@@ -47,6 +48,40 @@ export function usageError(name: string, message: string, io: CliIo): number {
   return EXIT_USAGE;
 }
 
+/** A signed-in subcommand once its command line is read and the client is signed in. */
+export interface Started {
+  /** The parsed options. */
+  options: Map<string, string>;
+  /** Whether `--json` was given. */
+  json: boolean;
+  /** Reports a failure (see {@linkcode failer}). */
+  fail: (code: string, message: string) => number;
+  /** The signed-in client and its transcript. */
+  session: CliSession;
+}
+
+/**
+ * What `send` and `chat` both do first: read the command line (printing `--help`, reporting a
+ * usage error), then sign in. Resolves to the started subcommand, or to the exit code.
+ */
+export async function startSignedIn(
+  name: string,
+  args: readonly string[],
+  io: CliIo,
+  command: { extra: Readonly<Record<string, OptionSpec>>; required: string[]; usage: string },
+): Promise<Started | number> {
+  const options = parseConnectionArgs(args, command.extra, command.required);
+  if (options === "help") {
+    for (const line of command.usage.split("\n")) io.stdout(line);
+    return 0;
+  }
+  if (typeof options === "string") return usageError(name, options, io);
+  const json = options.has("--json");
+  const fail = failer(name, json, io);
+  const session = await signIn(options, io, fail);
+  return typeof session === "number" ? session : { options, json, fail, session };
+}
+
 /** Waits `seconds`, or less if `signal` fires. */
 export function linger(seconds: number, signal: AbortSignal | undefined): Promise<void> {
   if (!(seconds > 0) || signal?.aborted) return Promise.resolve();
@@ -63,20 +98,13 @@ export function linger(seconds: number, signal: AbortSignal | undefined): Promis
 
 /** Runs `msnp send`; resolves to the exit code. */
 export async function runSend(args: readonly string[], io: CliIo): Promise<number> {
-  const options = parseConnectionArgs(
-    args,
-    { to: { type: "string" }, text: { type: "string" }, wait: { type: "string" } },
-    ["--to", "--text"],
-  );
-  if (options === "help") {
-    for (const line of SEND_USAGE.split("\n")) io.stdout(line);
-    return 0;
-  }
-  if (typeof options === "string") return usageError("send", options, io);
-  const json = options.has("--json");
-  const fail = failer("send", json, io);
-  const session = await signIn(options, io, fail);
-  if (typeof session === "number") return session;
+  const started = await startSignedIn("send", args, io, {
+    extra: { to: { type: "string" }, text: { type: "string" }, wait: { type: "string" } },
+    required: ["--to", "--text"],
+    usage: SEND_USAGE,
+  });
+  if (typeof started === "number") return started;
+  const { options, json, fail, session } = started;
   const { client } = session;
   const to = options.get("--to")!;
   // Replies may come before send() resolves: listen from the start, print them once delivered.
