@@ -5,7 +5,7 @@ import { type ClientEvent, ConversationError } from "../io_adapters/mod.ts";
 import type { CliIo } from "./cli_decode.ts";
 import { printEvent } from "./cli_events.ts";
 import { CONNECTION_HELP } from "./cli_connect.ts";
-import { linger, startSignedIn } from "./cli_send.ts";
+import { linger, signOut, startSignedIn } from "./cli_send.ts";
 
 /** Help text of the `chat` subcommand. */
 export const CHAT_USAGE: string = `Usage: msnp chat --server HOST:PORT --account EMAIL --with EMAIL
@@ -92,7 +92,5 @@ export async function runChat(args: readonly string[], io: CliIo): Promise<numbe
       ? fail(error.code, error.message)
       : fail("error", String(error));
   }
-  const end = await client.close();
-  if (end.reason !== "client" && exit === 0) exit = fail(end.error?.code ?? "error", end.reason);
-  return await session.finish(exit);
+  return await signOut(started, exit);
 }

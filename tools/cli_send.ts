@@ -82,6 +82,18 @@ export async function startSignedIn(
   return typeof session === "number" ? session : { options, json, fail, session };
 }
 
+/**
+ * What `send` and `chat` both do last: sign out (a sign-out the client did not ask for is a
+ * failure when nothing else failed) and write the transcript. Resolves to the exit code.
+ */
+export async function signOut(started: Started, exit: number): Promise<number> {
+  const end = await started.session.client.close();
+  if (end.reason !== "client" && exit === 0) {
+    exit = started.fail(end.error?.code ?? "error", end.reason);
+  }
+  return await started.session.finish(exit);
+}
+
 /** Waits `seconds`, or less if `signal` fires. */
 export function linger(seconds: number, signal: AbortSignal | undefined): Promise<void> {
   if (!(seconds > 0) || signal?.aborted) return Promise.resolve();
@@ -129,7 +141,5 @@ export async function runSend(args: readonly string[], io: CliIo): Promise<numbe
       ? fail(error.code, error.message)
       : fail("error", String(error));
   }
-  const end = await client.close();
-  if (end.reason !== "client" && exit === 0) exit = fail(end.error?.code ?? "error", end.reason);
-  return await session.finish(exit);
+  return await signOut(started, exit);
 }
